@@ -1,0 +1,14 @@
+export { parseSize } from '../common/bytes.js';
+export { InputError } from './errors.js';
+export { isLoopbackHost, parseApiHost } from './host.js';
+export {
+  CONFLICT_POLICIES,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_RETRIES,
+  parseSettings,
+  type ConflictPolicy,
+  type ReadInput,
+  type Settings,
+} from './settings.js';
+export { defaultDescription, defaultName, type DefaultName, type Provenance } from './provenance.js';

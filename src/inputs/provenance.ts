@@ -1,0 +1,89 @@
+import { basename, extname } from 'node:path';
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../api/types.js';
+
+/** Where the image comes from: main.ts fills it from @actions/github's context, the CLI from env/git. */
+export interface Provenance {
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  serverUrl?: string;
+  runId?: number | string;
+  runAttempt?: number | string;
+  workflow?: string;
+  actor?: string;
+}
+
+export interface DefaultName {
+  name: string;
+  /** Set when the name had to be shortened, for the summary to show. */
+  warning?: string;
+}
+
+const TAG_REF_PREFIX = 'refs/tags/';
+const SHORT_SHA_LENGTH = 7;
+/** The least of the file name we keep when a long tag squeezes it. */
+const MIN_FILE_PART = 16;
+/** Long enough for `.bin`, `.tar.gz`-like endings; longer "extensions" are just part of the name. */
+const MAX_KEPT_EXTENSION = 10;
+
+/**
+ * `firmware.bin` + tag `v1.2.3` → `firmware.bin@v1.2.3`; off a tag, the short commit SHA instead;
+ * neither known → the file name alone. Stable across re-runs (no run id, attempt or time) so a
+ * re-run finds its own earlier upload.
+ */
+export function defaultName(fileName: string, provenance: Provenance): DefaultName {
+  const file = safeName(basename(fileName));
+  const version = versionOf(provenance);
+  const full = version === undefined ? file : `${file}@${version}`;
+  if (full.length <= MAX_NAME_LENGTH) return { name: full };
+  // Too long: cut the file-name part first; a tag is only cut when it alone would crowd the file out.
+  const suffix = version === undefined ? '' : `@${version.slice(0, MAX_NAME_LENGTH - MIN_FILE_PART - 1)}`;
+  const name = shortenKeepingExtension(file, MAX_NAME_LENGTH - suffix.length) + suffix;
+  return {
+    name,
+    warning:
+      `The default image name was shortened to ${MAX_NAME_LENGTH} characters: '${name}'. ` +
+      'Set the `name` input to choose a name yourself.',
+  };
+}
+
+/** One line of provenance: repository, commit, tag, who, and a link to the workflow run. */
+export function defaultDescription(provenance: Provenance): string {
+  const { repository, sha, serverUrl, runId, workflow, actor } = provenance;
+  const parts = ['Published'];
+  if (repository) parts.push(`from ${repository}`);
+  if (sha) parts.push(`at commit ${sha}`);
+  const tag = tagOf(provenance.ref);
+  if (tag) parts.push(`(tag ${tag})`);
+  if (workflow) parts.push(`by workflow "${workflow}"`);
+  if (actor) parts.push(`for ${actor}`);
+  let line = `${parts.join(' ')}.`;
+  if (serverUrl && repository && runId !== undefined && runId !== '') {
+    line += ` Run: ${serverUrl.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
+  }
+  return line.length <= MAX_DESCRIPTION_LENGTH ? line : `${line.slice(0, MAX_DESCRIPTION_LENGTH - 1)}…`;
+}
+
+function versionOf(provenance: Provenance): string | undefined {
+  const tag = tagOf(provenance.ref);
+  if (tag) return safeName(tag);
+  const sha = provenance.sha?.trim().toLowerCase();
+  if (sha && /^[0-9a-f]+$/.test(sha)) return sha.slice(0, SHORT_SHA_LENGTH);
+  return undefined;
+}
+
+function tagOf(ref: string | undefined): string | undefined {
+  return ref?.startsWith(TAG_REF_PREFIX) ? ref.slice(TAG_REF_PREFIX.length) || undefined : undefined;
+}
+
+/** Letters, digits and `._+-`; any other run of characters becomes one `_`. */
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._+-]+/g, '_');
+}
+
+function shortenKeepingExtension(file: string, maxLength: number): string {
+  if (file.length <= maxLength) return file;
+  const extension = extname(file);
+  const kept = extension.length <= MAX_KEPT_EXTENSION ? extension : '';
+  return file.slice(0, maxLength - kept.length - 1) + '~' + kept;
+}
