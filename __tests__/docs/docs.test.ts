@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from '@jest/globals';
+import { parse as parseYaml } from 'yaml';
+import {
+  ACTION_PATH,
+  ENV_EXAMPLE_PATH,
+  EXAMPLES_DIR,
+  README_PATH,
+  cell,
+  checkEnvExample,
+  checkWorkflow,
+  findDrift,
+  inputsTable,
+  parseActionSpec,
+  renderReadme,
+  replaceBetweenMarkers,
+  type ActionSpec,
+} from '../../scripts/docs.js';
+
+const ROOT = path.dirname(README_PATH);
+const loadSpec = async (): Promise<ActionSpec> => parseActionSpec(await readFile(ACTION_PATH, 'utf8'));
+const loadExample = (name: string) => readFile(path.join(EXAMPLES_DIR, name), 'utf8');
+
+describe('README tables', () => {
+  it('are what `npm run docs` generates from action.yml (the --check condition)', async () => {
+    const { readme, expected, problems } = await findDrift();
+    expect(problems).toEqual([]);
+    expect(readme).toBe(expected);
+  });
+
+  it('list every input and output of action.yml', async () => {
+    const [spec, readme] = await Promise.all([loadSpec(), readFile(README_PATH, 'utf8')]);
+    for (const { name } of [...spec.inputs, ...spec.outputs]) expect(readme).toContain(`| \`${name}\``);
+  });
+
+  it('go stale when action.yml changes', async () => {
+    const [spec, readme] = await Promise.all([loadSpec(), readFile(README_PATH, 'utf8')]);
+    const changed = {
+      ...spec,
+      inputs: spec.inputs.map((i) => ({ ...i, description: `${i.description} New.` })),
+    };
+    expect(await renderReadme(readme, changed)).not.toBe(readme);
+  });
+
+  it('escape | and newlines so a description cannot break the table', () => {
+    expect(cell('a | b\n  c')).toBe('a \\| b c');
+    const table = inputsTable([{ name: 'x', required: false, default: 'a|b', description: 'one | two' }]);
+    expect(table.split('\n')[2]).toBe('| `x` | no | `a\\|b` | one \\| two |');
+  });
+
+  it('say which markers are missing', () => {
+    expect(() => replaceBetweenMarkers('# no markers', 'inputs', 'table')).toThrow(
+      '<!-- inputs:start --> … <!-- inputs:end -->',
+    );
+  });
+
+  it('`npm run docs -- --check` passes on the committed README', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/docs.ts', '--check'], { cwd: ROOT });
+    expect(stdout).toContain('match action.yml');
+  });
+});
+
+const VALID_WORKFLOW = `
+on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - id: build
+        run: make
+      - id: publish
+        uses: izuma/firmware-publish-action@v1
+        with:
+          api-key: \${{ secrets.IZUMA_API_KEY }}
+          image-path: build/fw.bin
+      - run: echo \${{ steps.publish.outputs.datafile_url }} \${{ steps.build.outputs.anything }}
+`;
+
+describe('example workflow checker', () => {
+  it('accepts a workflow that uses only real inputs and outputs', async () => {
+    expect(checkWorkflow(VALID_WORKFLOW, await loadSpec())).toEqual([]);
+  });
+
+  it('rejects a made-up input, a made-up output and a missing required input', async () => {
+    const bad = VALID_WORKFLOW.replace('image-path: build/fw.bin', 'image-file: build/fw.bin').replace(
+      'outputs.datafile_url',
+      'outputs.image_url',
+    );
+    expect(checkWorkflow(bad, await loadSpec(), 'bad.yml')).toEqual([
+      'bad.yml: job publish, step publish: `image-file` is not an input of action.yml',
+      'bad.yml: job publish, step publish: required input `image-path` is missing',
+      'bad.yml: job publish reads `steps.publish.outputs.image_url`, not an output of action.yml',
+    ]);
+  });
+
+  it('rejects a workflow that never uses the action', async () => {
+    const other = VALID_WORKFLOW.replace('izuma/firmware-publish-action@v1', 'someone/else@v1');
+    expect(checkWorkflow(other, await loadSpec(), 'other.yml')).toEqual([
+      'other.yml: no step uses izuma/firmware-publish-action',
+    ]);
+  });
+
+  it('rejects .env.example lines that are not inputs (e.g. underscores for hyphens)', async () => {
+    const spec = await loadSpec();
+    expect(checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec)).toEqual([]);
+    expect(checkEnvExample('INPUT_IMAGE_PATH=fw.bin\nINPUT_IMAGE-PATH=fw.bin\n', spec)).toEqual([
+      '.env.example: INPUT_IMAGE_PATH is not an input of action.yml',
+    ]);
+  });
+});
+
+interface Step {
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, { steps: Step[]; strategy?: { matrix: Record<string, unknown[]> } }>;
+}
+const parseWorkflow = async (name: string) => parseYaml(await loadExample(name)) as Workflow;
+const stepsOf = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+const publishStep = (w: Workflow) =>
+  stepsOf(w).find((s) => s.uses?.startsWith('izuma/firmware-publish-action@'));
+
+describe('examples/', () => {
+  it.each(['release.yml', 'matrix.yml', 'pr-rehearsal.yml'])(
+    '%s uses only real inputs and outputs',
+    async (f) => {
+      expect(checkWorkflow(await loadExample(f), await loadSpec(), f)).toEqual([]);
+    },
+  );
+
+  it('release.yml: tag → publish → manifest with the datafile URL → campaign with the manifest id', async () => {
+    const workflow = await parseWorkflow('release.yml');
+    expect(workflow.on).toEqual({ push: { tags: ['v*'] } });
+    expect(publishStep(workflow)?.with?.['api-key']).toBe('${{ secrets.IZUMA_API_KEY }}');
+    const script = stepsOf(workflow)
+      .map((s) => s.run ?? '')
+      .join('\n');
+    expect(script).toContain('pip install manifest-tool');
+    expect(script).toMatch(
+      /manifest-dev-tool create[^]*--payload-url "\$\{\{ steps\.publish\.outputs\.datafile_url \}\}"/,
+    );
+    expect(script.indexOf('/v3/firmware-manifests')).toBeLessThan(script.indexOf('/v3/update-campaigns'));
+    expect(script).toContain('root_manifest_id');
+  });
+
+  it('matrix.yml: every variant publishes under its own name', async () => {
+    const workflow = await parseWorkflow('matrix.yml');
+    const job = Object.values(workflow.jobs)[0]!;
+    expect(job.strategy?.matrix.variant?.length).toBeGreaterThan(1);
+    expect(publishStep(workflow)?.with?.name).toContain('${{ matrix.variant }}');
+  });
+
+  it('pr-rehearsal.yml: a dry run on pull requests', async () => {
+    const workflow = await parseWorkflow('pr-rehearsal.yml');
+    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    expect(publishStep(workflow)?.with?.['dry-run']).toBe(true);
+  });
+});

@@ -1,0 +1,217 @@
+// `npm run docs` writes the inputs/outputs tables of action.yml into README.md; `npm run docs -- --check`
+// fails when README.md (or an example workflow) no longer matches action.yml, so the docs cannot drift.
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as prettier from 'prettier';
+import { parse as parseYaml } from 'yaml';
+
+export interface ActionInput {
+  name: string;
+  description: string;
+  required: boolean;
+  default?: string;
+}
+export interface ActionOutput {
+  name: string;
+  description: string;
+}
+export interface ActionSpec {
+  inputs: ActionInput[];
+  outputs: ActionOutput[];
+}
+
+/** How the examples (and README snippets) refer to this action. */
+export const ACTION_REF = 'izuma/firmware-publish-action';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const README_PATH = path.join(ROOT, 'README.md');
+export const ACTION_PATH = path.join(ROOT, 'action.yml');
+export const EXAMPLES_DIR = path.join(ROOT, 'examples');
+export const ENV_EXAMPLE_PATH = path.join(ROOT, '.env.example');
+
+export function parseActionSpec(yamlText: string): ActionSpec {
+  const doc = asRecord(parseYaml(yamlText), 'action.yml');
+  const inputs = Object.entries(asRecord(doc.inputs ?? {}, 'action.yml inputs')).map(([name, raw]) => {
+    const input = asRecord(raw, `action.yml input ${name}`);
+    return {
+      name,
+      description: String(input.description ?? ''),
+      required: input.required === true || input.required === 'true',
+      default: input.default === undefined ? undefined : String(input.default),
+    };
+  });
+  const outputs = Object.entries(asRecord(doc.outputs ?? {}, 'action.yml outputs')).map(([name, raw]) => ({
+    name,
+    description: String(asRecord(raw, `action.yml output ${name}`).description ?? ''),
+  }));
+  return { inputs, outputs };
+}
+
+/** A markdown table cell: one line, with `|` escaped so it cannot split the row. */
+export function cell(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(/\|/g, '\\|');
+}
+
+function code(text: string): string {
+  return `\`${cell(text)}\``;
+}
+
+export function inputsTable(inputs: ActionInput[]): string {
+  const rows = inputs.map(
+    (i) =>
+      `| ${code(i.name)} | ${i.required ? 'yes' : 'no'} | ${i.default ? code(i.default) : ''} | ${cell(i.description)} |`,
+  );
+  return ['| Input | Required | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+export function outputsTable(outputs: ActionOutput[]): string {
+  const rows = outputs.map((o) => `| ${code(o.name)} | ${cell(o.description)} |`);
+  return ['| Output | Description |', '| --- | --- |', ...rows].join('\n');
+}
+
+/** Replaces what lies between `<!-- <section>:start -->` and `<!-- <section>:end -->`. */
+export function replaceBetweenMarkers(text: string, section: string, body: string): string {
+  const start = `<!-- ${section}:start -->`;
+  const end = `<!-- ${section}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) {
+    throw new Error(
+      `README.md lacks the markers ${start} … ${end}; add them where the ${section} table goes.`,
+    );
+  }
+  return `${text.slice(0, from + start.length)}\n\n${body}\n\n${text.slice(to)}`;
+}
+
+/** README.md as `npm run docs` writes it: tables from action.yml, formatted as prettier would. */
+export async function renderReadme(readme: string, spec: ActionSpec): Promise<string> {
+  let text = replaceBetweenMarkers(readme, 'inputs', inputsTable(spec.inputs));
+  text = replaceBetweenMarkers(text, 'outputs', outputsTable(spec.outputs));
+  // Format with the repo's prettier settings so `npm run format:check` and `docs --check` agree.
+  const options = (await prettier.resolveConfig(README_PATH)) ?? {};
+  return prettier.format(text, { ...options, filepath: README_PATH });
+}
+
+/**
+ * Problems in one workflow file's use of this action: every `with:` key must be an input, every
+ * required input given, and every `steps.<id>.outputs.<x>` naming one of our steps must be an output.
+ */
+export function checkWorkflow(workflowYaml: string, spec: ActionSpec, fileName = 'workflow'): string[] {
+  const problems: string[] = [];
+  const inputNames = new Set(spec.inputs.map((i) => i.name));
+  const outputNames = new Set(spec.outputs.map((o) => o.name));
+  const workflow = asRecord(parseYaml(workflowYaml), fileName);
+  const jobs = asRecord(workflow.jobs ?? {}, `${fileName} jobs`);
+  let usesAction = false;
+  for (const [jobId, rawJob] of Object.entries(jobs)) {
+    const job = asRecord(rawJob, `${fileName} job ${jobId}`);
+    const steps = Array.isArray(job.steps)
+      ? job.steps.map((s, i) => asRecord(s, `${jobId} step ${i + 1}`))
+      : [];
+    const ourStepIds = new Set<string>();
+    steps.forEach((step, i) => {
+      if (!isOurAction(step.uses)) return;
+      usesAction = true;
+      const where = `${fileName}: job ${jobId}, step ${String(step.id ?? step.name ?? i + 1)}`;
+      if (typeof step.id === 'string') ourStepIds.add(step.id);
+      const given = asRecord(step.with ?? {}, `${where} with`);
+      for (const key of Object.keys(given)) {
+        if (!inputNames.has(key)) problems.push(`${where}: \`${key}\` is not an input of action.yml`);
+      }
+      for (const input of spec.inputs) {
+        if (input.required && !(input.name in given)) {
+          problems.push(`${where}: required input \`${input.name}\` is missing`);
+        }
+      }
+    });
+    for (const text of stringsIn(job)) {
+      for (const [, stepId, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        if (ourStepIds.has(stepId!) && !outputNames.has(output!)) {
+          problems.push(
+            `${fileName}: job ${jobId} reads \`steps.${stepId}.outputs.${output}\`, not an output of action.yml`,
+          );
+        }
+      }
+    }
+  }
+  if (!usesAction) problems.push(`${fileName}: no step uses ${ACTION_REF}`);
+  return problems;
+}
+
+/** Problems in .env.example: every `INPUT_<name>` line must name an input of action.yml. */
+export function checkEnvExample(text: string, spec: ActionSpec, fileName = '.env.example'): string[] {
+  const inputNames = new Set(spec.inputs.map((i) => i.name));
+  const problems: string[] = [];
+  for (const [, name] of text.matchAll(/^\s*INPUT_([^=\s]+)\s*=/gm)) {
+    // The runner upper-cases input names; local-action and @actions/core match them case-insensitively.
+    if (!inputNames.has(name!.toLowerCase()))
+      problems.push(`${fileName}: INPUT_${name} is not an input of action.yml`);
+  }
+  return problems;
+}
+
+function isOurAction(uses: unknown): boolean {
+  return typeof uses === 'string' && (uses.startsWith(`${ACTION_REF}@`) || uses === './');
+}
+
+function* stringsIn(value: unknown): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const v of value) yield* stringsIn(v);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* stringsIn(v);
+}
+
+function asRecord(value: unknown, what: string): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new Error(`${what} is not a mapping`);
+}
+
+export async function exampleFiles(): Promise<string[]> {
+  const names = await readdir(EXAMPLES_DIR);
+  return names.filter((n) => n.endsWith('.yml')).map((n) => path.join(EXAMPLES_DIR, n));
+}
+
+/** Every problem the CI check reports: a stale README and examples that misuse action.yml. */
+export async function findDrift(): Promise<{ readme: string; expected: string; problems: string[] }> {
+  const spec = parseActionSpec(await readFile(ACTION_PATH, 'utf8'));
+  const readme = await readFile(README_PATH, 'utf8');
+  const expected = await renderReadme(readme, spec);
+  const problems: string[] = [];
+  if (expected !== readme) problems.push('README.md inputs/outputs tables differ from action.yml');
+  for (const file of await exampleFiles()) {
+    problems.push(...checkWorkflow(await readFile(file, 'utf8'), spec, path.relative(ROOT, file)));
+  }
+  problems.push(...checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec));
+  return { readme, expected, problems };
+}
+
+async function main(args: string[]): Promise<number> {
+  const { expected, problems } = await findDrift();
+  if (args.includes('--check')) {
+    if (problems.length === 0) {
+      console.log('README.md and examples/ match action.yml');
+      return 0;
+    }
+    for (const p of problems) console.error(p);
+    console.error("Run 'npm run docs' to regenerate the README tables, fix the examples, and commit.");
+    return 1;
+  }
+  await writeFile(README_PATH, expected);
+  console.log('README.md tables written from action.yml');
+  const exampleProblems = problems.filter((p) => !p.startsWith('README.md'));
+  for (const p of exampleProblems) console.error(p);
+  return exampleProblems.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    },
+  );
+}
