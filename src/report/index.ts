@@ -1,0 +1,12 @@
+export { escapeMarkdown } from './escape.js';
+export { describeFailure, failureLine, type FailureDescription } from './failure.js';
+export { formatDuration, formatRate } from './format.js';
+export { outputsFor, type OutputName } from './outputs.js';
+export { ProgressReporter, type ProgressOptions } from './progress.js';
+export {
+  summaryMarkdown,
+  type FailureReport,
+  type RetryRecord,
+  type SuccessReport,
+  type SummaryInput,
+} from './summary.js';

@@ -1,0 +1,156 @@
+// The job summary: what was published (or what failed), as markdown. Pure: main.ts writes it out.
+import { formatBytes } from '../common/bytes.js';
+import type { ChunkTiming, PublishResult } from '../uploader/types.js';
+import { escapeMarkdown } from './escape.js';
+import { formatDuration, formatRate } from './format.js';
+
+/** One retry as the uploader reported it (the error already reduced to its one-line message). */
+export interface RetryRecord {
+  operation: string;
+  attempt: number;
+  delayMs: number;
+  message: string;
+}
+
+interface ReportContext {
+  imagePath?: string;
+  /** Warnings from this run, e.g. a default name that had to be shortened (the uploader's are in result). */
+  warnings: string[];
+  retries: RetryRecord[];
+}
+
+export interface SuccessReport extends ReportContext {
+  kind: 'success';
+  result: PublishResult;
+}
+
+export interface FailureReport extends ReportContext {
+  kind: 'failure';
+  /** One line: what failed and the service's message / request id. */
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  name?: string;
+}
+
+export type SummaryInput = SuccessReport | FailureReport;
+
+/** Timelines longer than this show their first and last rows only: the summary stays readable. */
+const MAX_TIMELINE_ROWS = 200;
+
+const HEADLINES: Record<PublishResult['outcome'], string> = {
+  uploaded: '✅ Firmware image uploaded',
+  resumed: '✅ Firmware image uploaded (resumed an unfinished upload)',
+  reused: '✅ Firmware image already published (identical image reused)',
+  'dry-run': '🔎 Dry run: nothing was created, changed or deleted',
+};
+
+export function summaryMarkdown(input: SummaryInput): string {
+  const sections =
+    input.kind === 'success'
+      ? [`## ${HEADLINES[input.result.outcome]}`, resultTable(input)]
+      : [`## ❌ Firmware publish failed`, failureBlock(input)];
+  const warnings = [...input.warnings, ...(input.kind === 'success' ? input.result.warnings : [])];
+  if (warnings.length > 0) sections.push(warningsBlock(warnings));
+  const details = detailsBlock(input);
+  if (details) sections.push(details);
+  return sections.join('\n\n') + '\n';
+}
+
+function table(rows: [string, string | undefined][]): string {
+  const present = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
+  return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
+}
+
+function optional(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : escapeMarkdown(value);
+}
+
+function resultTable({ result, imagePath }: SuccessReport): string {
+  const sentBytes = result.timeline.filter((t) => !t.skipped).reduce((sum, t) => sum + t.length, 0);
+  const uploadMs = result.timeline.reduce((sum, t) => sum + (t.skipped ? 0 : t.durationMs), 0);
+  const moved = result.outcome === 'uploaded' || result.outcome === 'resumed';
+  return table([
+    ['Name', escapeMarkdown(result.name)],
+    ['Firmware image ID', optional(result.firmwareImageId)],
+    ['Image file', optional(imagePath)],
+    ['Size', `${formatBytes(result.datafileSize)} (${result.datafileSize} bytes)`],
+    ['SHA-256', escapeMarkdown(result.datafileChecksum)],
+    ['Chunks', chunksCell(result)],
+    ['Retries', String(result.retries)],
+    ['Duration', formatDuration(result.durationMs)],
+    ['Throughput', moved ? formatRate(sentBytes, uploadMs) : undefined],
+    ['Outcome', result.outcome],
+    ['Dry-run decision', optional(result.dryRunDecision?.description)],
+    ['Datafile URL', optional(result.datafileUrl)],
+    ['Short datafile URL', optional(result.shortDatafileUrl)],
+    ['Upload job', optional(result.uploadJobId)],
+  ]);
+}
+
+function chunksCell(result: PublishResult): string {
+  const { plan } = result;
+  const size = `${formatBytes(plan.chunkSize)} each, last ${formatBytes(plan.lastChunkSize)}`;
+  if (result.outcome === 'dry-run') {
+    const rule = plan.meetsMinimumRule ? 'meets' : 'breaks';
+    return `${plan.count} planned (${size}; ${rule} the 5 MiB minimum)`;
+  }
+  if (result.outcome === 'reused') return `none sent (${plan.count} in the plan)`;
+  const resumed = result.chunksResumed > 0 ? `, ${result.chunksResumed} already held` : '';
+  return `${result.chunkCount} (${result.chunksSent} sent${resumed}; ${size})`;
+}
+
+function failureBlock(input: FailureReport): string {
+  const lines = [`**${escapeMarkdown(input.message)}**`];
+  if (input.hint) lines.push('', `What to do: ${escapeMarkdown(input.hint)}`);
+  const context = table([
+    ['Name', optional(input.name)],
+    ['Image file', optional(input.imagePath)],
+  ]);
+  if (input.name !== undefined || input.imagePath !== undefined) lines.push('', context);
+  return lines.join('\n');
+}
+
+function warningsBlock(warnings: string[]): string {
+  return ['> [!WARNING]', ...warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n');
+}
+
+function detailsBlock(input: SummaryInput): string | undefined {
+  const timeline = input.kind === 'success' ? input.result.timeline : [];
+  if (timeline.length === 0 && input.retries.length === 0) return undefined;
+  const parts = [
+    `<details><summary>Chunk timeline (${timeline.length} chunks) and retries (${input.retries.length})</summary>`,
+  ];
+  if (timeline.length > 0) parts.push(timelineTable(timeline));
+  if (input.retries.length > 0) parts.push(retriesTable(input.retries));
+  parts.push('</details>');
+  return parts.join('\n\n');
+}
+
+function timelineTable(timeline: ChunkTiming[]): string {
+  const row = (t: ChunkTiming) =>
+    t.skipped
+      ? `| ${t.index} | ${formatBytes(t.length)} | | | 0 | already held |`
+      : `| ${t.index} | ${formatBytes(t.length)} | ${formatDuration(t.startMs)} | ${formatDuration(t.durationMs)} | ${t.attempts} | ${formatRate(t.length, t.durationMs)} |`;
+  const head = ['| Chunk | Size | Started at | Took | Attempts | Rate |', '|---:|---:|---:|---:|---:|---:|'];
+  if (timeline.length <= MAX_TIMELINE_ROWS) return [...head, ...timeline.map(row)].join('\n');
+  const keep = MAX_TIMELINE_ROWS / 2;
+  const omitted = timeline.length - 2 * keep;
+  return [
+    ...head,
+    ...timeline.slice(0, keep).map(row),
+    `| … | ${omitted} more chunks | | | | |`,
+    ...timeline.slice(-keep).map(row),
+  ].join('\n');
+}
+
+function retriesTable(retries: RetryRecord[]): string {
+  return [
+    '| Operation | Attempt | Waited | Error |',
+    '|---|---:|---:|---|',
+    ...retries.map(
+      (r) =>
+        `| ${escapeMarkdown(r.operation)} | ${r.attempt} | ${formatDuration(r.delayMs)} | ${escapeMarkdown(r.message)} |`,
+    ),
+  ].join('\n');
+}
