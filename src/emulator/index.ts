@@ -1,0 +1,148 @@
+// The Update Service emulator: a local stand-in for the service, sharp edges included, for tests, the
+// demo, the benchmark and rehearsals. Shares only src/api/types.ts with the rest of the code.
+import { createHash } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
+import { FaultBook } from './faults.js';
+import { createRequestHandler } from './server.js';
+import { chunkView, imageView, jobView, Store } from './store.js';
+import type { EmulatorEvent, EmulatorOptions, FaultRule, Operation, Shaping } from './types.js';
+
+export type * from './types.js';
+
+export interface Emulator {
+  /** 'http://127.0.0.1:<port>' (https when tls). */
+  url: string;
+  port: number;
+  faults: { add(rule: FaultRule): void; clear(): void; load(rules: FaultRule[]): void };
+  /** The event log, in order. */
+  events: EmulatorEvent[];
+  /** Broken rules of the API, e.g. two chunk POSTs in flight on one job at once. */
+  violations(): EmulatorEvent[];
+  /** How many requests of that operation arrived. */
+  callCount(op: Operation): number;
+  state: EmulatorState;
+  setShaping(s: Shaping | undefined): void;
+  /** Closes the server, destroys open sockets (hung ones too), removes a temp dataDir. */
+  stop(): Promise<void>;
+}
+
+export interface EmulatorState {
+  uploadJobs(): UploadJob[];
+  /** As the API lists them: empty once the job is completed. */
+  chunks(jobId: string): UploadChunk[];
+  firmwareImages(): FirmwareImage[];
+  /** For small images in tests. */
+  imageBytes(imageId: string): Promise<Buffer>;
+  /** Path on disk of the stored image. */
+  imageFile(imageId: string): string;
+  /** An image made through the same steps as the API flow (create, one chunk, complete), job then deleted. */
+  seedFirmwareImage(p: { name: string; data: Buffer; description?: string }): Promise<FirmwareImage>;
+  /** A job left in progress with these chunks stored (none: not_started). */
+  seedUploadJob(p: { name: string; chunks?: Buffer[]; description?: string }): Promise<UploadJob>;
+}
+
+export const DEFAULT_API_KEY = 'ak_emulator';
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const ownsDataDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'update-service-emulator-')));
+  const events: EmulatorEvent[] = [];
+  const emit = (event: Omit<EmulatorEvent, 'time'>) => events.push({ ...event, time: Date.now() });
+  const store = new Store(dataDir, emit);
+  await store.init();
+  const faults = new FaultBook(opts.faults);
+  const stopping = new AbortController();
+  let shaping: Shaping = opts.shaping ?? {};
+  let url = '';
+  const shortDatafile = opts.shortDatafile ?? true;
+
+  const handler = createRequestHandler({
+    store,
+    faults,
+    apiKey: opts.apiKey ?? DEFAULT_API_KEY,
+    shortDatafile,
+    baseUrl: () => url,
+    shaping: () => shaping,
+    emit,
+    stopped: stopping.signal,
+  });
+  const server: Server = opts.tls
+    ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
+    : createHttpServer(handler);
+  // A shaped upload of a 100 MiB chunk may take minutes: no server-side request deadline.
+  server.requestTimeout = 0;
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const state: EmulatorState = {
+    uploadJobs: () => store.allJobs().map(jobView),
+    chunks: (jobId) => store.job(jobId).chunks.map((c) => chunkView(jobId, c)),
+    firmwareImages: () => store.allImages().map((i) => imageView(i, url, shortDatafile)),
+    imageBytes: (imageId) => readFile(store.image(imageId).file),
+    imageFile: (imageId) => store.image(imageId).file,
+    async seedFirmwareImage({ name, data, description }) {
+      const job = await store.createJob({ name, description });
+      await store.appendChunk(job.id, toAsync(data), md5Base64(data));
+      const { job: completed } = await store.completeJob(job.id);
+      await store.deleteJob(job.id);
+      return imageView(store.image(completed.firmwareImageId), url, shortDatafile);
+    },
+    async seedUploadJob({ name, chunks = [], description }) {
+      const job = await store.createJob({ name, description });
+      for (const chunk of chunks) await store.appendChunk(job.id, toAsync(chunk), md5Base64(chunk));
+      return jobView(job);
+    },
+  };
+
+  return {
+    url,
+    port,
+    faults: {
+      add: (rule) => faults.add(rule),
+      clear: () => faults.clear(),
+      load: (rules) => faults.load(rules),
+    },
+    events,
+    violations: () => events.filter((e) => e.type === 'concurrent-append'),
+    callCount: (op) => faults.callCount(op),
+    state,
+    setShaping: (s) => {
+      shaping = s ?? {};
+    },
+    async stop() {
+      stopping.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function md5Base64(data: Buffer): string {
+  return createHash('md5').update(data).digest('base64');
+}
+
+async function* toAsync(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}

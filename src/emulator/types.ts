@@ -1,0 +1,103 @@
+// Public types of the Update Service emulator (see src/emulator/index.ts for startEmulator).
+
+export type Operation =
+  | 'create-job'
+  | 'list-jobs'
+  | 'get-job'
+  | 'update-job'
+  | 'delete-job'
+  /** A chunk POST with a body. */
+  | 'append-chunk'
+  /** The zero-length chunk POST that completes a job. */
+  | 'complete-job'
+  | 'list-chunks'
+  | 'get-chunk'
+  | 'list-images'
+  | 'get-image'
+  | 'download';
+
+export const OPERATIONS: readonly Operation[] = [
+  'create-job',
+  'list-jobs',
+  'get-job',
+  'update-job',
+  'delete-job',
+  'append-chunk',
+  'complete-job',
+  'list-chunks',
+  'get-chunk',
+  'list-images',
+  'get-image',
+  'download',
+];
+
+export type Fault =
+  /** Answers this status before the request has any effect; html: a gateway-style HTML body. */
+  | { type: 'status'; status: number; retryAfter?: string; html?: boolean; message?: string }
+  /** Destroys the connection before the request takes effect. */
+  | { type: 'reset-before' }
+  /** The request takes effect, then the socket is destroyed: the answer is lost. */
+  | { type: 'reset-after' }
+  /** The request takes effect, then an error status is answered anyway. */
+  | { type: 'status-after'; status: number }
+  /** The request takes effect; its normal answer is sent after `ms`. */
+  | { type: 'delay'; ms: number }
+  /** Never answers (the request body is read); stop() ends it. */
+  | { type: 'hang' };
+
+export interface FaultRule {
+  operation: Operation;
+  /**
+   * Which call(s) of this operation, 1-based, counted since the emulator started (the same count as
+   * callCount()); omitted = every call.
+   */
+  nth?: number | number[];
+  fault: Fault;
+}
+
+export interface Shaping {
+  /** Added before each response. */
+  latencyMs?: number;
+  /** Request bodies are read, and responses written, no faster than this (per request). */
+  bandwidthBytesPerSec?: number;
+}
+
+export type EmulatorEventType =
+  | 'request'
+  | 'fault-injected'
+  | 'job-created'
+  | 'job-updated'
+  | 'job-deleted'
+  | 'chunk-stored'
+  | 'chunk-rejected'
+  | 'job-completed'
+  | 'completion-rejected'
+  | 'concurrent-append';
+
+export interface EmulatorEvent {
+  type: EmulatorEventType;
+  operation?: Operation;
+  jobId?: string;
+  chunkId?: number;
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Human-readable detail: the fault, the reason for a rejection, the request line… */
+  detail?: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 'ak_emulator'; requests need `Authorization: Bearer <apiKey>` or get a 401. */
+  apiKey?: string;
+  /** Default: a fresh temp dir, removed by stop(). */
+  dataDir?: string;
+  faults?: FaultRule[];
+  shaping?: Shaping;
+  /** Serve HTTPS instead of HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Default true: images carry `short_datafile` as the live service does. */
+  shortDatafile?: boolean;
+}
