@@ -2,8 +2,7 @@
 import type { ListPage, SortOrder } from '../api/types.js';
 import { validationError } from './errors.js';
 
-const OPERATORS = ['eq', 'neq', 'in', 'nin', 'lte', 'gte'] as const;
-type Operator = (typeof OPERATORS)[number];
+type Operator = 'eq' | 'neq' | 'in' | 'nin' | 'lte' | 'gte';
 
 interface Filter {
   field: string;
