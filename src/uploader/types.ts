@@ -1,0 +1,110 @@
+// The uploader's public shapes: what publish() takes, what it reports while it runs, and what it returns.
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { UpdateServiceClient } from '../client/client.js';
+import type { ConflictPolicy } from '../inputs/settings.js';
+
+export type { ConflictPolicy };
+
+/** Settings resolved by the caller: the image is located and the name decided (defaulted or given). */
+export interface PublishRequest {
+  imagePath: string;
+  name: string;
+  description?: string;
+  chunkSize: number;
+  onConflict: ConflictPolicy;
+  /** Extra attempts after the first, per request. */
+  retries: number;
+  dryRun: boolean;
+}
+
+export interface PublishDeps {
+  /** Built with the same `signal`: aborting it ends the request in flight. */
+  client: UpdateServiceClient;
+  logger: Logger;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** Jitter source for retry backoff (Math.random by default). */
+  random?: () => number;
+  onEvent?: (event: UploadEvent) => void;
+}
+
+export type Phase = 'prepare' | 'check-name' | 'upload' | 'complete' | 'verify' | 'done';
+
+/** What the reporting layer renders progress and the summary from. */
+export type UploadEvent =
+  | { type: 'phase'; phase: Phase }
+  | { type: 'name-chosen'; name: string; requested: string }
+  | { type: 'job-created'; jobId: string; name: string; adopted: boolean }
+  | { type: 'job-resumed'; jobId: string; chunksHeld: number; chunkCount: number }
+  | { type: 'job-deleted'; jobId: string; reason: string }
+  | ChunkProgress<'chunk-sent'>
+  | ChunkProgress<'chunk-skipped'>
+  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error }
+  | { type: 'reconciled'; operation: string; finding: 'already-applied' | 'not-received' }
+  | { type: 'completed'; jobId: string; firmwareImageId: string }
+  | { type: 'verified'; firmwareImageId: string; datafileSize: number; datafileChecksum: string }
+  | { type: 'reused'; firmwareImageId: string }
+  | { type: 'warning'; message: string };
+
+export interface ChunkProgress<T extends 'chunk-sent' | 'chunk-skipped'> {
+  type: T;
+  index: number;
+  total: number;
+  length: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface ChunkTiming {
+  index: number;
+  length: number;
+  /** Milliseconds since publish() started. */
+  startMs: number;
+  durationMs: number;
+  /** Requests made for this chunk (1 when it went through at once; 0 when the job already held it). */
+  attempts: number;
+  skipped: boolean;
+}
+
+/** The chunk plan, as the dry run and the summary show it. */
+export interface ChunkPlanSummary {
+  chunkSize: number;
+  count: number;
+  lastChunkSize: number;
+  /** Every chunk but the last is at least 5 MiB (the service's S3 rule). */
+  meetsMinimumRule: boolean;
+}
+
+export type DryRunAction = 'new-upload' | 'reuse' | 'resume' | 'restart' | 'conflict' | 'suffix';
+
+export interface DryRunDecision {
+  action: DryRunAction;
+  /** E.g. 'resume unfinished job (4 of 8 chunks held)', 'suffix → fw-2'. */
+  description: string;
+}
+
+export type PublishOutcome = 'uploaded' | 'resumed' | 'reused' | 'dry-run';
+
+export interface PublishResult {
+  outcome: PublishOutcome;
+  /** The name used (differs from the request's under on-conflict `suffix`). */
+  name: string;
+  firmwareImageId?: string;
+  datafileUrl?: string;
+  shortDatafileUrl?: string;
+  /** SHA-256 hex of the local image (equal to the service's datafile_checksum once verified). */
+  datafileChecksum: string;
+  datafileSize: number;
+  uploadJobId?: string;
+  chunkCount: number;
+  chunksSent: number;
+  chunksResumed: number;
+  retries: number;
+  durationMs: number;
+  warnings: string[];
+  timeline: ChunkTiming[];
+  plan: ChunkPlanSummary;
+  /** Only on a dry run: what a real run would do with the name. */
+  dryRunDecision?: DryRunDecision;
+}
