@@ -1,0 +1,297 @@
+import { STATUS_CODES } from 'node:http';
+import { redactSecret } from './redact.js';
+
+export type ServiceErrorKind = 'http' | 'network' | 'timeout' | 'tls' | 'aborted' | 'protocol';
+
+export interface ServiceErrorInit {
+  kind: ServiceErrorKind;
+  operation: string;
+  /** What went wrong, without the operation: '503 Service Unavailable: … (request_id …)'. */
+  detail: string;
+  maybeReceived: boolean;
+  status?: number;
+  type?: string;
+  requestId?: string;
+  fields?: { name: string; message: string }[];
+  retryAfterMs?: number;
+  /** The transport error code (ECONNRESET, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), when there was one. */
+  code?: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+/** The one error type of the client layer. Its message never carries the access key. */
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  readonly kind: ServiceErrorKind;
+  readonly operation: string;
+  readonly detail: string;
+  readonly maybeReceived: boolean;
+  readonly status?: number;
+  readonly type?: string;
+  readonly requestId?: string;
+  readonly fields?: { name: string; message: string }[];
+  readonly retryAfterMs?: number;
+  readonly code?: string;
+  /** What the user can do about it, naming the input to change; undefined when nothing specific applies. */
+  readonly hint?: string;
+
+  constructor(init: ServiceErrorInit) {
+    super(
+      `${init.operation} failed: ${init.detail}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.kind = init.kind;
+    this.operation = init.operation;
+    this.detail = init.detail;
+    this.maybeReceived = init.maybeReceived;
+    this.status = init.status;
+    this.type = init.type;
+    this.requestId = init.requestId;
+    this.fields = init.fields;
+    this.retryAfterMs = init.retryAfterMs;
+    this.code = init.code;
+    this.hint = init.hint ?? hintFor(init);
+  }
+}
+
+const MAX_SERVER_TEXT = 300;
+
+/** Server text made safe for a one-line message: no key, no newlines, bounded length. */
+export function cleanServerText(text: string, secret: string | undefined): string {
+  const oneLine = redactSecret(text, secret).replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_SERVER_TEXT ? `${oneLine.slice(0, MAX_SERVER_TEXT)}…` : oneLine;
+}
+
+export function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? 'HTTP status'}`;
+}
+
+/**
+ * Retry-After as milliseconds from now: delta-seconds or an HTTP date. `nowMs` should be the response's
+ * own Date header when it has one, so a skewed local clock does not distort the wait.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function header(headers: ErrorResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseFields(value: unknown, secret: string): { name: string; message: string }[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const fields = value.filter(isRecord).map((f) => ({
+    name: cleanServerText(String(f.name ?? ''), secret),
+    message: cleanServerText(String(f.message ?? ''), secret),
+  }));
+  return fields.length > 0 ? fields : undefined;
+}
+
+/** A non-2xx answer as a ServiceError; tolerates gateway HTML pages and empty bodies. */
+export function httpError(
+  operation: string,
+  response: ErrorResponse,
+  secret: string,
+  now: () => number,
+): ServiceError {
+  const { status, headers } = response;
+  const text = response.body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const body = isRecord(parsed) ? parsed : undefined;
+  const type = typeof body?.type === 'string' ? cleanServerText(body.type, secret) : undefined;
+  const serviceMessage =
+    typeof body?.message === 'string' ? cleanServerText(body.message, secret) : undefined;
+  const fields = parseFields(body?.fields, secret);
+  const rawRequestId =
+    typeof body?.request_id === 'string' ? body.request_id : header(headers, 'x-request-id');
+  const requestId = rawRequestId ? cleanServerText(rawRequestId, secret) : undefined;
+
+  let detail = statusLine(status);
+  if (type) detail += ` [${type}]`;
+  if (serviceMessage) detail += `: ${serviceMessage}`;
+  else if (!text.trim()) detail += ' (empty body)';
+  else if (!body) detail += ' (non-JSON body)';
+  if (fields) detail += ` (${fields.map((f) => `${f.name}: ${f.message}`).join('; ')})`;
+  if (requestId) detail += ` (request_id ${requestId})`;
+
+  const dateHeader = Date.parse(header(headers, 'date') ?? '');
+  const retryAfterMs = parseRetryAfter(
+    header(headers, 'retry-after'),
+    Number.isNaN(dateHeader) ? now() : dateHeader,
+  );
+  return new ServiceError({
+    kind: 'http',
+    operation,
+    detail,
+    status,
+    type,
+    requestId,
+    fields,
+    retryAfterMs,
+    // A 5xx may come from a gateway after the service already acted on the request.
+    maybeReceived: status >= 500,
+    hint: httpHint(status, `${type ?? ''} ${serviceMessage ?? ''}`),
+  });
+}
+
+function httpHint(status: number, serviceText: string): string | undefined {
+  if (
+    (status === 400 || status === 403) &&
+    /quota|limit exceeded|too many (firmware )?images/i.test(serviceText)
+  ) {
+    return 'the account has reached its firmware image quota (10 on a free account): delete old firmware images, or use `on-conflict: reuse` to avoid new ones on re-runs';
+  }
+  switch (status) {
+    case 401:
+      return 'check the `api-key` secret: it must be a valid, unexpired access key (ak_…) for this account';
+    case 403:
+      return "check the `api-key` secret and that the key's account (and its policies) has access to firmware images";
+    case 404:
+      return 'check `api-host` (the region of the account) and that the upload job or firmware image was not deleted';
+    case 409:
+      return 'the name is already used by an upload job or firmware image: set another `name`, or `on-conflict: reuse` or `suffix`';
+    case 413:
+      return 'the request is larger than the service accepts: lower `chunk-size` (at most 100 MiB)';
+    case 429:
+      return 'the service is rate-limiting requests: raise `retries`, or run fewer uploads at once';
+    default:
+      return undefined;
+  }
+}
+
+function hintFor(init: ServiceErrorInit): string | undefined {
+  switch (init.kind) {
+    case 'tls':
+      return init.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'the certificate does not match the host name: check `api-host`'
+        : 'if a corporate proxy or private CA signs TLS here, point NODE_EXTRA_CA_CERTS at its CA certificate (PEM file)';
+    case 'network':
+      if (init.code === 'ENOTFOUND' || init.code === 'EAI_AGAIN') {
+        return "check `api-host` (e.g. https://api.us-east-1.mbedcloud.com for the account's region), DNS, and HTTPS_PROXY if the runner needs a proxy";
+      }
+      if (init.code === 'ECONNREFUSED')
+        return 'nothing accepts connections there: check `api-host` (host and port) and HTTPS_PROXY';
+      return undefined;
+    case 'timeout':
+      return 'the connection stalled: check the network, or raise `request-timeout`';
+    case 'protocol':
+      return init.status !== undefined && init.status >= 300 && init.status < 400
+        ? 'the host redirected: `api-host` is likely wrong; use the API host (e.g. https://api.us-east-1.mbedcloud.com), not the portal'
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Errors that surely happened before the request was written: it cannot have taken effect. */
+const BEFORE_SENDING = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const TLS_CODE =
+  /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** The first error code on the error, its cause, or the first of an AggregateError (happy eyeballs). */
+export function errorCode(err: unknown, depth = 0): string | undefined {
+  if (!isRecord(err) || depth > 4) return undefined;
+  if (typeof err.code === 'string') return err.code;
+  return (
+    errorCode(err.cause, depth + 1) ??
+    (Array.isArray(err.errors) ? errorCode(err.errors[0], depth + 1) : undefined)
+  );
+}
+
+/**
+ * A transport failure (no HTTP answer) as a ServiceError. `requestMayHaveBeenWritten` says whether any
+ * part of the request could have left this process (body bytes handed to the socket, or a bodiless request
+ * after connecting); errors that surely struck before connecting override it with false.
+ */
+export function transportError(
+  operation: string,
+  err: unknown,
+  requestMayHaveBeenWritten: boolean,
+  secret: string,
+): ServiceError {
+  const code = errorCode(err);
+  const rawMessage = err instanceof Error ? err.message : String(err);
+  const message = cleanServerText(rawMessage, secret);
+  if (code && TLS_CODE.test(code)) {
+    return new ServiceError({
+      kind: 'tls',
+      operation,
+      detail: `TLS error (${code}): ${message}`,
+      code,
+      maybeReceived: false,
+      cause: err,
+    });
+  }
+  if (code && TIMEOUT_CODES.has(code)) {
+    return new ServiceError({
+      kind: 'timeout',
+      operation,
+      detail: `timed out (${code})`,
+      code,
+      maybeReceived: true,
+      cause: err,
+    });
+  }
+  if (err instanceof Error && err.name === 'AbortError') {
+    return abortedError(operation, requestMayHaveBeenWritten, err);
+  }
+  const beforeSending = code !== undefined && BEFORE_SENDING.has(code);
+  return new ServiceError({
+    kind: 'network',
+    operation,
+    detail: `network error${code ? ` (${code})` : ''}: ${message}`,
+    code,
+    maybeReceived: beforeSending ? false : requestMayHaveBeenWritten,
+    cause: err,
+  });
+}
+
+export function abortedError(operation: string, maybeReceived: boolean, cause?: unknown): ServiceError {
+  return new ServiceError({ kind: 'aborted', operation, detail: 'cancelled', maybeReceived, cause });
+}
+
+export function stallError(operation: string, stallTimeoutMs: number, maybeReceived: boolean): ServiceError {
+  const seconds = Math.round(stallTimeoutMs / 100) / 10;
+  return new ServiceError({
+    kind: 'timeout',
+    operation,
+    detail: `no bytes moved for ${seconds} s (stall timeout)`,
+    maybeReceived,
+  });
+}

@@ -1,0 +1,11 @@
+export {
+  UpdateServiceClient,
+  MAX_PAGE_LIMIT,
+  type ListFilter,
+  type ListQuery,
+  type UpdateServiceClientOptions,
+} from './client.js';
+export { createDispatcher, type DispatcherOptions } from './dispatcher.js';
+export { ServiceError, parseRetryAfter, type ServiceErrorKind, type ServiceErrorInit } from './errors.js';
+export { redactSecret } from './redact.js';
+export { CLIENT_VERSION, PROJECT_URL, userAgent } from './user-agent.js';

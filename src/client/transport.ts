@@ -1,0 +1,102 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { abortedError, stallError, transportError } from './errors.js';
+
+/** Small enough that a slow but moving upload refreshes the stall timer often; large enough to cost no throughput. */
+export const BODY_SLICE_BYTES = 256 * 1024;
+
+export interface TransportContext {
+  dispatcher: Dispatcher;
+  origin: string;
+  stallTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Scrubbed from any error text. */
+  secret: string;
+}
+
+export interface OutgoingRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+export interface IncomingResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** The body as slices, calling `onPull` each time undici asks for more (the previous slice was taken). */
+async function* slicesOf(body: Buffer, onPull: () => void): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < body.length; offset += BODY_SLICE_BYTES) {
+    onPull();
+    yield body.subarray(offset, offset + BODY_SLICE_BYTES);
+  }
+  onPull();
+}
+
+/**
+ * One HTTP exchange with a stall timeout: the request is abandoned when no bytes moved for
+ * `stallTimeoutMs` (sending, waiting, or receiving), never merely because it is long.
+ *
+ * undici's own headersTimeout starts when the request is dispatched, before a Buffer body is written,
+ * so a 100 MiB chunk on a slow link would hit it; both undici timeouts are disabled and the body is
+ * sent as an iterable of slices instead, each pull (the socket took the previous slice) resetting the
+ * timer. Granularity: bytes already in the OS send buffer (a few MiB) are invisible, so the timeout
+ * must allow that much to drain plus the service's processing time.
+ */
+export async function exchange(
+  ctx: TransportContext,
+  operation: string,
+  request: OutgoingRequest,
+): Promise<IncomingResponse> {
+  const hasBody = request.body !== undefined && request.body.length > 0;
+  if (ctx.signal?.aborted) throw abortedError(operation, false, ctx.signal.reason);
+
+  const controller = new AbortController();
+  const stalled = Symbol('stalled');
+  const timer = setTimeout(() => controller.abort(stalled), ctx.stallTimeoutMs);
+  const progress = () => timer.refresh();
+  const onAbort = () => controller.abort(ctx.signal?.reason);
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  let bodyStarted = false;
+
+  try {
+    const response = await ctx.dispatcher.request({
+      origin: ctx.origin,
+      path: request.path,
+      method: request.method,
+      headers: request.headers,
+      // undici accepts an async iterable body (documented); its type declarations lag behind.
+      body: hasBody
+        ? (slicesOf(request.body as Buffer, () => {
+            bodyStarted = true;
+            progress();
+          }) as unknown as Readable)
+        : request.body,
+      signal: controller.signal,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    progress();
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) {
+      progress();
+      chunks.push(chunk as Buffer);
+    }
+    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+  } catch (err) {
+    // Headers go out with the first body slice; a bodiless request may have been written once connected.
+    const mayHaveBeenWritten = hasBody ? bodyStarted : true;
+    if (controller.signal.aborted) {
+      if (controller.signal.reason === stalled)
+        throw stallError(operation, ctx.stallTimeoutMs, mayHaveBeenWritten);
+      throw abortedError(operation, mayHaveBeenWritten, controller.signal.reason);
+    }
+    throw transportError(operation, err, mayHaveBeenWritten, ctx.secret);
+  } finally {
+    clearTimeout(timer);
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+}
