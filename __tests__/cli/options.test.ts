@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals';
+import { CommanderError } from 'commander';
+import { MiB } from '../../src/api/types.js';
+import {
+  EXIT,
+  buildProgram,
+  exitCodeOfCommanderError,
+  findApiKeyFlag,
+  inCliTerms,
+  inputReader,
+  type PublishOptions,
+} from '../../src/cli/options.js';
+import { InputError, parseSettings } from '../../src/inputs/index.js';
+
+/** Parses argv the way runCli does; returns the options, or the exit code commander ended with. */
+async function parse(
+  argv: string[],
+): Promise<{ options?: PublishOptions; code?: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  let options: PublishOptions | undefined;
+  const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
+  try {
+    await buildProgram(io, (o) => (options = o)).parseAsync(argv, { from: 'user' });
+    return { options, out, err };
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return { code: exitCodeOfCommanderError(error), out, err };
+  }
+}
+
+describe('CLI options → action inputs', () => {
+  it('feed parseSettings every option under the action input it stands for', async () => {
+    const { options } = await parse([
+      'publish',
+      '--image',
+      'build/*.bin',
+      '--name',
+      'fw-1',
+      '--description',
+      'nightly',
+      '--chunk-size',
+      '8 MiB',
+      '--on-conflict',
+      'suffix',
+      '--retries',
+      '2',
+      '--request-timeout',
+      '30',
+      '--dry-run',
+      '--api-host',
+      'http://127.0.0.1:9',
+    ]);
+    const settings = parseSettings(inputReader(options!, 'ak_from_file'), {});
+    expect(settings).toEqual({
+      apiKey: 'ak_from_file',
+      apiHost: new URL('http://127.0.0.1:9'),
+      imagePattern: 'build/*.bin',
+      name: 'fw-1',
+      description: 'nightly',
+      chunkSize: 8 * MiB,
+      onConflict: 'suffix',
+      retries: 2,
+      requestTimeoutMs: 30_000,
+      dryRun: true,
+    });
+  });
+
+  it("leave what is not given to the action's defaults and environment fallbacks", async () => {
+    const { options } = await parse(['publish', '--image', 'fw.bin']);
+    const settings = parseSettings(inputReader(options!, ''), {
+      MBED_CLOUD_SDK_API_KEY: 'ak_env',
+      MBED_CLOUD_SDK_HOST: 'https://api.ap-northeast-1.mbedcloud.com',
+    });
+    expect(settings).toMatchObject({
+      apiKey: 'ak_env',
+      apiHost: new URL('https://api.ap-northeast-1.mbedcloud.com'),
+      chunkSize: 32 * MiB,
+      onConflict: 'reuse',
+      dryRun: false,
+    });
+  });
+
+  it("report the action's validation errors under the option's name", async () => {
+    const { options } = await parse(['publish', '--image', 'fw.bin', '--chunk-size', '3MiB']);
+    let error: unknown;
+    try {
+      parseSettings(inputReader(options!, 'ak_x'), {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    const message = inCliTerms((error as Error).message);
+    expect(message).toMatch(/^--chunk-size: '3MiB' is below the 5 MiB minimum/);
+    expect(message).not.toContain('Input `');
+  });
+});
+
+describe('CLI usage errors', () => {
+  it('exit 2 for an unknown option, naming it', async () => {
+    const { code, err } = await parse(['publish', '--image', 'fw.bin', '--chunk', '8MiB']);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toContain("unknown option '--chunk'");
+  });
+
+  it('exit 2 without --image, and without a command', async () => {
+    expect((await parse(['publish'])).code).toBe(EXIT.usage);
+    expect((await parse([])).code).toBe(EXIT.usage);
+  });
+
+  it('exit 0 for --help, which documents the exit codes and the key variables', async () => {
+    const { code, out } = await parse(['publish', '--help']);
+    expect(code).toBe(EXIT.ok);
+    expect(out).toContain('--api-key-file <file>');
+    expect(out).toMatch(/Exit codes:[^]*2 {2}bad usage[^]*3 {2}conflict/);
+    expect(out).toContain('IZUMA_API_KEY');
+  });
+
+  it('recognise an attempt to pass the key as a flag, in both spellings', () => {
+    expect(findApiKeyFlag(['publish', '--api-key', 'ak_x'])).toBe(true);
+    expect(findApiKeyFlag(['publish', '--api-key=ak_x'])).toBe(true);
+    expect(findApiKeyFlag(['publish', '--api-key-file', 'key.txt'])).toBe(false);
+  });
+});
+
+describe('inCliTerms', () => {
+  it("names options instead of the action's inputs in shared messages", () => {
+    expect(inCliTerms('check the `api-key` secret: it must be a valid access key')).toBe(
+      'check the access key (--api-key-file or IZUMA_API_KEY): it must be a valid access key',
+    );
+    expect(inCliTerms('Set the `name` input to choose a name yourself.')).toBe(
+      'Set the --name option to choose a name yourself.',
+    );
+    expect(inCliTerms('check `api-host` (the region)')).toBe(
+      'check --api-host (or MBED_CLOUD_SDK_HOST) (the region)',
+    );
+    expect(inCliTerms('keeps `other` words')).toBe('keeps `other` words');
+  });
+});
