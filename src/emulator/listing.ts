@@ -81,17 +81,25 @@ function parseOrder(text: string | null): SortOrder {
 
 type FieldValue = string | number | boolean;
 
-/** Date filters accept RFC 3339 with or without fractions, and the compact `20161130T162512Z`. */
-function parseTime(text: string): number {
+/**
+ * Date filters accept RFC 3339 with or without fractions, and the compact `20161130T162512Z`. Compared in
+ * microseconds, the precision of the service's timestamps.
+ */
+function parseTimeMicros(text: string): number {
   const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  return compact
-    ? Date.UTC(+compact[1]!, +compact[2]! - 1, +compact[3]!, +compact[4]!, +compact[5]!, +compact[6]!)
-    : Date.parse(text);
+  if (compact) {
+    const [, y, mo, d, h, mi, s] = compact.map(Number) as number[];
+    return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) * 1000;
+  }
+  const fraction = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  if (!fraction) return Date.parse(text) * 1000;
+  const micros = Number((fraction[2] ?? '').padEnd(6, '0').slice(0, 6));
+  return Date.parse(`${fraction[1]}${fraction[3]}`) * 1000 + micros;
 }
 
 function compare(actual: FieldValue, wanted: string): number {
   if (typeof actual === 'number') return actual - Number(wanted);
-  return parseTime(String(actual)) - parseTime(wanted);
+  return parseTimeMicros(String(actual)) - parseTimeMicros(wanted);
 }
 
 function matches(actual: FieldValue, filter: Filter): boolean {
