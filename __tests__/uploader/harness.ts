@@ -1,0 +1,141 @@
+// Shared set-up for the uploader tests: the emulator over real HTTP on 127.0.0.1, a client per run,
+// temp image files, a clock whose sleeps resolve at once, and a logger that keeps its lines.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { UpdateServiceClient } from '../../src/client/client.js';
+import type { Clock } from '../../src/common/clock.js';
+import type { Logger } from '../../src/common/logger.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { publish } from '../../src/uploader/publish.js';
+import type { PublishRequest, PublishResult, UploadEvent } from '../../src/uploader/types.js';
+
+export const API_KEY = 'ak_uploader_test_0123456789SECRET';
+export const MiB = 1024 * 1024;
+export const CHUNK = 5 * MiB;
+
+/** Sleeps resolve at once (still honouring the signal), and time advances by what was slept. */
+export function fakeClock(): Clock & { slept: number[] } {
+  let now = 0;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms, signal) => {
+      signal?.throwIfAborted();
+      slept.push(ms);
+      now += ms;
+    },
+  };
+}
+
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (message: string) => void lines.push(`${level}: ${message}`);
+  return {
+    lines,
+    debug: log('debug'),
+    info: log('info'),
+    warning: log('warning'),
+    error: log('error'),
+    group: (_title, fn) => fn(),
+  };
+}
+
+export function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface Run {
+  events: UploadEvent[];
+  logger: ReturnType<typeof recordingLogger>;
+  clock: ReturnType<typeof fakeClock>;
+}
+
+export interface Harness {
+  emulator: Emulator;
+  /** Writes `data` to a temp file and returns its path. */
+  image(data: Buffer, fileName?: string): Promise<string>;
+  /** publish() against the emulator with a fresh client; `run` collects what it reported. */
+  publish(
+    request: Partial<PublishRequest> & { imagePath: string },
+    options?: {
+      apiKey?: string;
+      signal?: AbortSignal;
+      onEvent?: (e: UploadEvent) => void;
+      /** Another loopback server in front of the emulator. */
+      baseUrl?: string;
+    },
+  ): Promise<PublishResult> & { run: Run };
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const emulator = await startEmulator({ apiKey: API_KEY, port: 0 });
+  const dir = await mkdtemp(join(tmpdir(), 'uploader-test-'));
+  const agents: Agent[] = [];
+  let files = 0;
+  return {
+    emulator,
+    async image(data, fileName = `image-${++files}.bin`) {
+      const path = join(dir, fileName);
+      await writeFile(path, data);
+      return path;
+    },
+    publish(request, options = {}) {
+      const agent = new Agent({ connections: 1 });
+      agents.push(agent);
+      const run: Run = { events: [], logger: recordingLogger(), clock: fakeClock() };
+      const client = new UpdateServiceClient({
+        baseUrl: new URL(options.baseUrl ?? emulator.url),
+        apiKey: options.apiKey ?? API_KEY,
+        dispatcher: agent,
+        userAgent: 'uploader-test',
+        requestTimeoutMs: 10_000,
+        signal: options.signal,
+      });
+      const promise = publish(
+        { name: 'fw', chunkSize: CHUNK, onConflict: 'reuse', retries: 3, dryRun: false, ...request },
+        {
+          client,
+          logger: run.logger,
+          clock: run.clock,
+          signal: options.signal,
+          random: () => 0.5,
+          onEvent: (event) => {
+            run.events.push(event);
+            options.onEvent?.(event);
+          },
+        },
+      );
+      return Object.assign(promise, { run });
+    },
+    async close() {
+      await Promise.all(agents.map((agent) => agent.destroy()));
+      await emulator.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function randomImage(size: number): Buffer {
+  return randomBytes(size);
+}
+
+/** The bytes the emulator stored for the image publish() reported. */
+export async function storedBytes(emulator: Emulator, result: PublishResult): Promise<Buffer> {
+  return emulator.state.imageBytes(result.firmwareImageId!);
+}
+
+/** Everything the run wrote or reported, as text: for checking the key never appears. */
+export function everythingSaid(run: Run, error?: unknown): string {
+  const parts = [...run.logger.lines, JSON.stringify(run.events, replaceErrors)];
+  if (error instanceof Error) parts.push(error.message, String(error.stack));
+  return parts.join('\n');
+}
+
+function replaceErrors(_key: string, value: unknown) {
+  return value instanceof Error ? { message: value.message, name: value.name } : value;
+}

@@ -1,0 +1,123 @@
+// The upload pass: one read of the file, strictly one chunk on the wire at a time, chunks the job
+// already holds verified and skipped, and every lost answer reconciled against the service's chunk list.
+import type { UploadChunk } from '../api/types.js';
+import type { ImageSource, PreparedChunk } from '../image/source.js';
+import { chunkMismatch } from './decide.js';
+import { UploadStateError } from './errors.js';
+import { listHeldChunks } from './names.js';
+import type { UploadSession } from './session.js';
+import type { ChunkTiming } from './types.js';
+
+export interface PassProgress {
+  jobId: string;
+  /** Chunks the service is known to hold, from chunk 1. */
+  chunksHeld: number;
+  chunksSent: number;
+  chunksSkipped: number;
+  timeline: ChunkTiming[];
+}
+
+export type PassResult =
+  | { kind: 'done'; sha256Hex: string }
+  /** A chunk the job held is not the local file's: the job must be started over. */
+  | { kind: 'mismatch'; reason: string };
+
+/**
+ * Sends every chunk the job does not hold yet. `progress` is updated as chunks land, so that an
+ * interruption can say where the upload stood.
+ */
+export async function uploadPass(
+  session: UploadSession,
+  source: ImageSource,
+  heldChunks: UploadChunk[],
+  progress: PassProgress,
+): Promise<PassResult> {
+  const total = source.chunks.length;
+  let bytesDone = 0;
+  for await (const chunk of source.read()) {
+    try {
+      session.signal?.throwIfAborted();
+      const startMs = session.elapsedMs();
+      const held = heldChunks[chunk.index - 1];
+      let attempts = 0;
+      if (held) {
+        const mismatch = chunkMismatch(held, chunk.index, chunk);
+        if (mismatch) return { kind: 'mismatch', reason: mismatch };
+        progress.chunksSkipped++;
+      } else {
+        attempts = await sendChunk(session, progress.jobId, chunk, total);
+        progress.chunksSent++;
+      }
+      progress.chunksHeld = chunk.index;
+      bytesDone += chunk.length;
+      const durationMs = session.elapsedMs() - startMs;
+      progress.timeline.push({
+        index: chunk.index,
+        length: chunk.length,
+        startMs,
+        durationMs,
+        attempts,
+        skipped: !!held,
+      });
+      session.emit({
+        type: held ? 'chunk-skipped' : 'chunk-sent',
+        index: chunk.index,
+        total,
+        length: chunk.length,
+        bytesDone,
+        bytesTotal: source.size,
+      });
+    } finally {
+      chunk.release();
+    }
+  }
+  return { kind: 'done', sha256Hex: source.sha256Hex() };
+}
+
+/** Appends one chunk; returns the number of requests it took. */
+async function sendChunk(session: UploadSession, jobId: string, chunk: PreparedChunk, total: number) {
+  const operation = `append chunk ${chunk.index} of ${total}`;
+  let attempts = 0;
+  await session.reconciled(
+    operation,
+    () => {
+      attempts++;
+      return session.client.appendChunk(jobId, chunk.data, chunk.md5Base64);
+    },
+    () => reconcileChunk(session, jobId, chunk, operation),
+  );
+  return attempts;
+}
+
+/**
+ * After a lost answer: the chunk landed if the job now holds it as its last chunk; it did not if the job
+ * holds exactly the chunks before it. Anything else is not ours to guess about.
+ */
+async function reconcileChunk(
+  session: UploadSession,
+  jobId: string,
+  chunk: PreparedChunk,
+  operation: string,
+): Promise<'retry' | { done: UploadChunk }> {
+  const held = await listHeldChunks(session, jobId);
+  if (held.length === chunk.index - 1) {
+    session.emit({ type: 'reconciled', operation, finding: 'not-received' });
+    return 'retry';
+  }
+  const last = held[held.length - 1];
+  if (held.length === chunk.index && last && !chunkMismatch(last, chunk.index, chunk)) {
+    session.logger.info(
+      `${operation}: the service did receive it (the answer was lost); not sending it again`,
+    );
+    session.emit({ type: 'reconciled', operation, finding: 'already-applied' });
+    return { done: last };
+  }
+  const detail = last
+    ? (chunkMismatch(last, chunk.index, chunk) ?? `its last chunk is ${last.id}`)
+    : 'it holds none';
+  throw new UploadStateError(
+    `${operation}: after a lost answer, upload job ${jobId} holds ${held.length} chunks where ` +
+      `${chunk.index - 1} or ${chunk.index} were expected (${detail}); stopped so that no corrupt image is ` +
+      'stored; a re-run with on-conflict `reuse` deletes this job and starts over',
+  );
+}

@@ -1,0 +1,120 @@
+// What to do with the name, given what the service already holds under it and what we know of the local
+// file. Pure: the real run and the dry run take their decisions here, so they cannot disagree.
+import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
+import { hashMatches } from '../image/md5.js';
+import { ConflictError } from './errors.js';
+import type { ConflictPolicy } from './types.js';
+
+/** What exists under one name. `heldChunks` belongs to `unfinishedJob`. */
+export interface NameState {
+  name: string;
+  images: FirmwareImage[];
+  jobs: UploadJob[];
+  unfinishedJob?: UploadJob;
+  heldChunks: UploadChunk[];
+}
+
+export interface LocalChunk {
+  length: number;
+  /** Raw MD5, when the file has been hashed already; otherwise checked while uploading. */
+  md5?: Buffer;
+}
+
+export interface LocalImage {
+  size: number;
+  /** Known once hashed (always when an image exists under the name: the decision needs it). */
+  sha256Hex?: string;
+  chunks: LocalChunk[];
+}
+
+export type NameDecision =
+  | { action: 'new-upload' }
+  | { action: 'reuse'; image: FirmwareImage }
+  | { action: 'resume'; job: UploadJob; heldChunks: UploadChunk[] }
+  | { action: 'restart'; job: UploadJob; reason: string }
+  | { action: 'conflict'; error: ConflictError }
+  | { action: 'suffix' };
+
+export function isNameFree(state: NameState): boolean {
+  return state.images.length === 0 && state.jobs.length === 0;
+}
+
+export function decideForName(policy: ConflictPolicy, state: NameState, local: LocalImage): NameDecision {
+  if (isNameFree(state)) return { action: 'new-upload' };
+  if (policy === 'suffix') return { action: 'suffix' };
+  const image = state.images[0];
+  if (image) {
+    if (policy === 'reuse' && imageMatches(image, local)) return { action: 'reuse', image };
+    return { action: 'conflict', error: imageConflict(image, local) };
+  }
+  const job = state.unfinishedJob;
+  if (policy === 'fail') return { action: 'conflict', error: jobConflict(job ?? state.jobs[0]!, state) };
+  // reuse: an unfinished job is ours to resume if it holds a prefix of this file, else to start over.
+  if (!job) {
+    const stale = state.jobs[0]!;
+    return { action: 'restart', job: stale, reason: 'it completed but its firmware image no longer exists' };
+  }
+  const mismatch = heldChunksMismatch(state.heldChunks, local.chunks);
+  if (mismatch) return { action: 'restart', job, reason: mismatchReason(mismatch) };
+  return { action: 'resume', job, heldChunks: state.heldChunks };
+}
+
+export function imageMatches(image: FirmwareImage, local: LocalImage): boolean {
+  return (
+    image.datafile_size === local.size &&
+    local.sha256Hex !== undefined &&
+    image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase()
+  );
+}
+
+/** Why a job whose chunks are not the local file's is deleted and started over. */
+export function mismatchReason(detail: string): string {
+  return `its chunks did not match the local file (${detail})`;
+}
+
+/** Why the held chunks are not a prefix of the local file, or undefined when they are. */
+export function heldChunksMismatch(held: UploadChunk[], local: LocalChunk[]): string | undefined {
+  if (held.length > local.length) {
+    return `it holds ${held.length} chunks but the local file makes ${local.length}`;
+  }
+  for (const [i, chunk] of held.entries()) {
+    const mismatch = chunkMismatch(chunk, i + 1, local[i]!);
+    if (mismatch) return mismatch;
+  }
+  return undefined;
+}
+
+/** Why a held chunk is not local chunk `index` (1-based), or undefined when it is (MD5 if known). */
+export function chunkMismatch(held: UploadChunk, index: number, local: LocalChunk): string | undefined {
+  if (held.id !== index) return `its chunk ${held.id} is where chunk ${index} should be`;
+  if (held.length !== local.length) {
+    return `its chunk ${index} is ${held.length} bytes where the local file has ${local.length}`;
+  }
+  if (local.md5 && !hashMatches(held.hash, local.md5)) {
+    return `its chunk ${index} has MD5 ${held.hash}, different from the local file's`;
+  }
+  return undefined;
+}
+
+function imageConflict(image: FirmwareImage, local: LocalImage): ConflictError {
+  const same = imageMatches(image, local);
+  const what = same ? 'with identical content' : 'with different content';
+  const fix = same
+    ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
+    : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
+  return new ConflictError(
+    `firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
+      `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}; ` +
+      `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}; ${fix}`,
+    image.name,
+  );
+}
+
+function jobConflict(job: UploadJob, state: NameState): ConflictError {
+  const held = job === state.unfinishedJob ? `, holding ${state.heldChunks.length} chunks` : '';
+  return new ConflictError(
+    `an upload job named "${job.name}" already exists (id ${job.id}, status ${job.status}${held}); ` +
+      'on-conflict is `fail`; use on-conflict `reuse` to resume or restart it, or another name',
+    job.name,
+  );
+}

@@ -1,0 +1,61 @@
+// The dry run: the same look-up and decision as a real run, from read-only requests alone.
+import { hashImage } from '../image/hash-image.js';
+import { planChunks } from '../image/plan.js';
+import { decideForName, type NameDecision } from './decide.js';
+import { findFreeName, lookUpName } from './names.js';
+import { summarizePlan } from './plan.js';
+import type { UploadSession } from './session.js';
+import type { DryRunDecision, PublishRequest, PublishResult } from './types.js';
+
+export async function dryRun(session: UploadSession, request: PublishRequest): Promise<PublishResult> {
+  const local = await hashImage(request.imagePath, request.chunkSize);
+  const chunks = planChunks(local.size, request.chunkSize);
+  // The look-up is also the credential check: a bad key fails here with the client's 401 hint.
+  session.emit({ type: 'phase', phase: 'check-name' });
+  const state = await lookUpName(session, request.name);
+  const decision = decideForName(request.onConflict, state, local);
+  const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
+  const dryRunDecision = describe(decision, name, chunks.length);
+  session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
+  session.emit({ type: 'phase', phase: 'done' });
+  return {
+    outcome: 'dry-run',
+    name,
+    datafileChecksum: local.sha256Hex,
+    datafileSize: local.size,
+    chunkCount: chunks.length,
+    chunksSent: 0,
+    chunksResumed: 0,
+    retries: session.retries,
+    durationMs: session.elapsedMs(),
+    warnings: session.warnings,
+    timeline: [],
+    plan: summarizePlan(chunks, request.chunkSize),
+    dryRunDecision,
+  };
+}
+
+function describe(decision: NameDecision, name: string, chunkCount: number): DryRunDecision {
+  switch (decision.action) {
+    case 'new-upload':
+      return { action: 'new-upload', description: 'new upload' };
+    case 'reuse':
+      return { action: 'reuse', description: `reuse identical image ${decision.image.id}` };
+    case 'resume': {
+      const held = decision.heldChunks.length;
+      return {
+        action: 'resume',
+        description: `resume unfinished job ${decision.job.id} (${held} of ${chunkCount} chunks held)`,
+      };
+    }
+    case 'restart':
+      return {
+        action: 'restart',
+        description: `restart mismatching job ${decision.job.id}: ${decision.reason}`,
+      };
+    case 'conflict':
+      return { action: 'conflict', description: `conflict that would fail: ${decision.error.message}` };
+    case 'suffix':
+      return { action: 'suffix', description: `suffix → ${name}` };
+  }
+}

@@ -1,0 +1,107 @@
+// Upload job operations with their lost-answer reconciliation: create (adopt a job our lost create made),
+// delete, complete (check the job's state before re-sending the zero-length chunk), read back.
+import { EMPTY_MD5_BASE64, isJobComplete, type UploadJob } from '../api/types.js';
+import { ServiceError } from '../client/errors.js';
+import { UploadStateError } from './errors.js';
+import { listHeldChunks } from './names.js';
+import type { UploadSession } from './session.js';
+
+/** The name was taken between our look-up and our create (409): the caller looks again. */
+export class NameTakenError extends Error {}
+
+/**
+ * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
+ * lost answer, a new job with our name and no chunks is the one our request created.
+ */
+export async function createJob(
+  session: UploadSession,
+  name: string,
+  description: string | undefined,
+  knownJobIds: Set<string>,
+): Promise<{ job: UploadJob; adopted: boolean }> {
+  let adopted = false;
+  const operation = `create upload job "${name}"`;
+  try {
+    const job = await session.reconciled(
+      operation,
+      () => session.client.createUploadJob({ name, ...(description !== undefined && { description }) }),
+      async () => {
+        const jobs = await session.repeatable('list upload jobs', () =>
+          session.client.allUploadJobs({ name__eq: name }),
+        );
+        for (const job of jobs) {
+          if (job.name !== name || knownJobIds.has(job.id) || isJobComplete(job)) continue;
+          if ((await listHeldChunks(session, job.id)).length > 0) continue;
+          adopted = true;
+          session.emit({ type: 'reconciled', operation, finding: 'already-applied' });
+          return { done: job };
+        }
+        session.emit({ type: 'reconciled', operation, finding: 'not-received' });
+        return 'retry';
+      },
+    );
+    session.logger.info(`${adopted ? 'adopted' : 'created'} upload job ${job.id} for "${name}"`);
+    session.emit({ type: 'job-created', jobId: job.id, name, adopted });
+    return { job, adopted };
+  } catch (error) {
+    if (error instanceof ServiceError && error.status === 409) throw new NameTakenError(error.message);
+    throw error;
+  }
+}
+
+export async function deleteJob(session: UploadSession, job: UploadJob, reason: string): Promise<void> {
+  try {
+    await session.repeatable(`delete upload job ${job.id}`, () => session.client.deleteUploadJob(job.id));
+  } catch (error) {
+    // Gone already: a retried delete whose first answer was lost.
+    if (!(error instanceof ServiceError && error.status === 404)) throw error;
+  }
+  session.emit({ type: 'job-deleted', jobId: job.id, reason });
+}
+
+/** Sends the zero-length chunk that completes the job; never twice. */
+export async function completeJob(session: UploadSession, jobId: string, chunkCount: number): Promise<void> {
+  const operation = `complete upload job ${jobId}`;
+  await session.reconciled(
+    operation,
+    async () => {
+      await session.client.appendChunk(jobId, Buffer.alloc(0), EMPTY_MD5_BASE64);
+    },
+    async () => {
+      const job = await session.repeatable(`get upload job ${jobId}`, () =>
+        session.client.getUploadJob(jobId),
+      );
+      if (isJobComplete(job)) {
+        session.emit({ type: 'reconciled', operation, finding: 'already-applied' });
+        return { done: undefined };
+      }
+      const held = await listHeldChunks(session, jobId);
+      if (held.length !== chunkCount) {
+        throw new UploadStateError(
+          `${operation}: after a lost answer, the job holds ${held.length} chunks where ${chunkCount} were sent; ` +
+            'stopped so that no corrupt image is stored; a re-run with on-conflict `reuse` starts over',
+        );
+      }
+      session.emit({ type: 'reconciled', operation, finding: 'not-received' });
+      return 'retry';
+    },
+  );
+}
+
+const READ_BACK_ATTEMPTS = 5;
+const READ_BACK_WAIT_MS = 1000;
+
+/** The completed job with its firmware_image_id; waits briefly in case the service records it late. */
+export async function readCompletedJob(session: UploadSession, jobId: string): Promise<UploadJob> {
+  for (let attempt = 1; ; attempt++) {
+    const job = await session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId));
+    if (isJobComplete(job) && job.firmware_image_id) return job;
+    if (attempt === READ_BACK_ATTEMPTS) {
+      throw new UploadStateError(
+        `upload job ${jobId} was completed but the service reports status ${job.status} ` +
+          `without a firmware image id after ${attempt} reads; look the job up in the portal or re-run`,
+      );
+    }
+    await session.clock.sleep(READ_BACK_WAIT_MS * attempt, session.signal);
+  }
+}

@@ -1,0 +1,48 @@
+// Looking a name up on the service, and finding the next free `<name>-N` for on-conflict `suffix`.
+import { MAX_NAME_LENGTH, isJobComplete } from '../api/types.js';
+import { isNameFree, type NameState } from './decide.js';
+import type { UploadSession } from './session.js';
+
+/** Images and upload jobs named exactly `name`, and the held chunks of an unfinished job among them. */
+export async function lookUpName(session: UploadSession, name: string): Promise<NameState> {
+  const { client } = session;
+  const filter = { name__eq: name };
+  const images = (
+    await session.repeatable('list firmware images', () => client.allFirmwareImages(filter))
+  ).filter((image) => image.name === name);
+  const jobs = (await session.repeatable('list upload jobs', () => client.allUploadJobs(filter))).filter(
+    (job) => job.name === name,
+  );
+  const unfinishedJob = jobs.find((job) => !isJobComplete(job));
+  const heldChunks = unfinishedJob ? await listHeldChunks(session, unfinishedJob.id) : [];
+  return { name, images, jobs, unfinishedJob, heldChunks };
+}
+
+export async function listHeldChunks(session: UploadSession, jobId: string) {
+  const chunks = await session.repeatable(`list chunks of upload job ${jobId}`, () =>
+    session.client.allChunks(jobId),
+  );
+  return [...chunks].sort((a, b) => a.id - b.id);
+}
+
+/** `<base>-<n>`, with the base shortened so the whole stays within the service's name limit. */
+export function suffixedName(base: string, n: number): string {
+  const suffix = `-${n}`;
+  let kept = base.slice(0, MAX_NAME_LENGTH - suffix.length);
+  // Never leave half of a surrogate pair at the cut.
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return kept + suffix;
+}
+
+const MAX_SUFFIX = 1000;
+
+/** The first of `<base>-2`, `<base>-3`, … that no firmware image and no upload job uses. */
+export async function findFreeName(session: UploadSession, base: string): Promise<string> {
+  for (let n = 2; n <= MAX_SUFFIX; n++) {
+    const candidate = suffixedName(base, n);
+    if (isNameFree(await lookUpName(session, candidate))) return candidate;
+  }
+  throw new Error(
+    `on-conflict \`suffix\`: "${base}-2" to "${base}-${MAX_SUFFIX}" are all taken; choose another name`,
+  );
+}

@@ -1,0 +1,33 @@
+// After completion: the service's firmware image must be byte-for-byte the local file.
+import type { FirmwareImage } from '../api/types.js';
+import { VerificationError } from './errors.js';
+import type { UploadSession } from './session.js';
+
+export async function verifyImage(
+  session: UploadSession,
+  firmwareImageId: string,
+  local: { size: number; sha256Hex: string },
+): Promise<FirmwareImage> {
+  const image = await session.repeatable(`get firmware image ${firmwareImageId}`, () =>
+    session.client.getFirmwareImage(firmwareImageId),
+  );
+  const sameSize = image.datafile_size === local.size;
+  const sameChecksum = image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase();
+  if (!sameSize || !sameChecksum) {
+    throw new VerificationError(
+      firmwareImageId,
+      { size: local.size, checksum: local.sha256Hex },
+      { size: image.datafile_size, checksum: image.datafile_checksum },
+    );
+  }
+  session.logger.info(
+    `verified firmware image ${image.id}: ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}`,
+  );
+  session.emit({
+    type: 'verified',
+    firmwareImageId: image.id,
+    datafileSize: image.datafile_size,
+    datafileChecksum: image.datafile_checksum,
+  });
+  return image;
+}
