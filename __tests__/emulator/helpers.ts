@@ -38,8 +38,8 @@ export function send(
   const url = new URL(path, baseUrl);
   const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
   const headers: OutgoingHttpHeaders = { ...opts.headers };
-  if (body && !opts.chunked && headers['Content-Length'] === undefined)
-    headers['Content-Length'] = body.length;
+  if (opts.chunked) headers['Transfer-Encoding'] = 'chunked';
+  else if (body && headers['Content-Length'] === undefined) headers['Content-Length'] = body.length;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent: false, ca: opts.ca }, (res) => {
