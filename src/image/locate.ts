@@ -1,0 +1,67 @@
+import { create } from '@actions/glob';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+/** The one file an `image-path` names. */
+export interface LocatedImage {
+  path: string;
+  size: number;
+}
+
+/** Thrown for an `image-path` that names no, several, or an unusable file. */
+export class ImagePathError extends Error {
+  /** Same shape as inputs' InputError, so the entry points report both alike. */
+  readonly input = 'image-path';
+  constructor(problem: string) {
+    super(`Input \`image-path\`: ${problem}`);
+    this.name = 'ImagePathError';
+  }
+}
+
+const LISTED_MATCHES = 10;
+
+/**
+ * Resolves a path or glob (relative to the working directory) to exactly one non-empty regular file.
+ * An existing literal path wins, so a file name with glob characters in it (`fw[1].bin`) still works.
+ */
+export async function locateImage(pattern: string): Promise<LocatedImage> {
+  const literal = resolve(pattern);
+  const matches = (await isPresent(literal)) ? [literal] : await globMatches(pattern);
+  if (matches.length === 0) {
+    throw new ImagePathError(
+      `'${pattern}' matches no file; check the path and that the build step ran first.`,
+    );
+  }
+  if (matches.length > 1) {
+    const listed = matches.slice(0, LISTED_MATCHES).join(', ');
+    const more = matches.length > LISTED_MATCHES ? ` and ${matches.length - LISTED_MATCHES} more` : '';
+    throw new ImagePathError(
+      `'${pattern}' matches ${matches.length} files (${listed}${more}); make the pattern match exactly one.`,
+    );
+  }
+  const path = matches[0] as string;
+  const info = await stat(path);
+  if (info.isDirectory()) {
+    throw new ImagePathError(`'${path}' is a directory; name the firmware file inside it.`);
+  }
+  if (!info.isFile()) throw new ImagePathError(`'${path}' is not a regular file.`);
+  if (info.size === 0) {
+    throw new ImagePathError(
+      `'${path}' is empty; the service refuses an empty image. Check the build output.`,
+    );
+  }
+  return { path, size: info.size };
+}
+
+async function isPresent(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function globMatches(pattern: string): Promise<string[]> {
+  // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
+  const globber = await create(pattern, { implicitDescendants: false, matchDirectories: true });
+  return (await globber.glob()).sort();
+}

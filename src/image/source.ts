@@ -1,0 +1,198 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { WorkerHasher } from './hasher.js';
+import { type ChunkSpec, planChunks } from './plan.js';
+import { BufferPool } from './pool.js';
+
+/** A chunk read and hashed, ready to send. */
+export interface PreparedChunk extends ChunkSpec {
+  /** The chunk's bytes: a view into a pooled buffer, valid until release(). */
+  data: Buffer;
+  /** The 16 raw MD5 bytes. */
+  md5: Buffer;
+  /** RFC 1864 Content-MD5 value. */
+  md5Base64: string;
+  /** Hands the buffer back for reuse; `data` must not be used afterwards. Idempotent. */
+  release(): void;
+}
+
+export interface ImageSource {
+  path: string;
+  size: number;
+  chunkSize: number;
+  chunks: ChunkSpec[];
+  /**
+   * One pass over the file from chunk `fromIndex` (1-based, default 1), in order. While the caller
+   * works on chunk N, chunk N+1 is already being read and hashed. Only one pass runs at a time;
+   * a new pass voids the chunks of the previous one. Release each chunk once done with it: when
+   * every pooled buffer is held, asking for the next chunk throws instead of waiting forever.
+   */
+  read(fromIndex?: number): AsyncIterable<PreparedChunk>;
+  /** SHA-256 (hex) of the whole image; throws unless a pass from chunk 1 has gone through every chunk. */
+  sha256Hex(): string;
+  close(): Promise<void>;
+}
+
+export interface OpenImageOptions {
+  /** Pooled buffers; 2 is enough for one chunk in flight plus one being prepared. */
+  poolSize?: number;
+}
+
+export const DEFAULT_POOL_SIZE = 2;
+
+export async function openImage(
+  path: string,
+  chunkSize: number,
+  options: OpenImageOptions = {},
+): Promise<ImageSource> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    return new PooledImageSource(path, file, size, chunkSize, options);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+/** A prepared chunk before the caller has it: handOver() when yielding. */
+interface Prepared {
+  chunk: PreparedChunk;
+  handOver(): void;
+}
+
+class PooledImageSource implements ImageSource {
+  readonly chunks: ChunkSpec[];
+  private readonly pool: BufferPool;
+  private readonly hasher: WorkerHasher;
+  private sha256: string | undefined;
+  private passRunning = false;
+  /** Chunks yielded and not yet released. */
+  private heldByCaller = 0;
+  /** Bumped per pass so that a release() from an earlier pass cannot free a reused buffer. */
+  private pass = 0;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly file: FileHandle,
+    readonly size: number,
+    readonly chunkSize: number,
+    options: OpenImageOptions,
+  ) {
+    this.chunks = planChunks(size, chunkSize);
+    // Never more or bigger buffers than the image needs: a small image costs small memory.
+    const poolSize = Math.max(1, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, this.chunks.length));
+    this.pool = new BufferPool(poolSize, Math.max(1, Math.min(chunkSize, size)));
+    this.hasher = new WorkerHasher(this.pool.buffers);
+  }
+
+  async *read(fromIndex = 1): AsyncGenerator<PreparedChunk> {
+    if (this.closed) throw new Error(`the image source for '${this.path}' is closed`);
+    if (!Number.isInteger(fromIndex) || fromIndex < 1 || fromIndex > this.chunks.length + 1) {
+      throw new RangeError(`read(${fromIndex}): chunks are numbered 1..${this.chunks.length}`);
+    }
+    if (this.passRunning) throw new Error('a read pass is already running; finish or leave it first');
+    this.passRunning = true;
+    const pass = ++this.pass;
+    this.pool.reclaimAll();
+    this.heldByCaller = 0;
+    const fromStart = fromIndex === 1;
+    if (fromStart) {
+      this.sha256 = undefined;
+      await this.hasher.sha256Reset();
+    }
+    const prepareFrom = (index: number) => {
+      const spec = this.chunks[index - 1];
+      if (!spec) return undefined;
+      const prepared = this.prepare(spec, fromStart, pass);
+      prepared.catch(() => {}); // handled where it is awaited; this only stops an "unhandled" crash meanwhile
+      return prepared;
+    };
+    let next = prepareFrom(fromIndex);
+    try {
+      while (next) {
+        if (this.heldByCaller >= this.pool.size) {
+          throw new Error(
+            `all ${this.pool.size} chunk buffers are still held; call release() on a chunk before asking for the next`,
+          );
+        }
+        const prepared = await next;
+        next = prepareFrom(prepared.chunk.index + 1);
+        prepared.handOver();
+        yield prepared.chunk;
+      }
+      if (fromStart) this.sha256 = await this.hasher.sha256Digest();
+    } finally {
+      // The read ahead may still be writing into a pooled buffer: let it settle before the pass ends
+      // (or give up its wait for a buffer the caller still holds).
+      this.pool.abortWaiting(new Error('the read pass ended'));
+      await next?.then(
+        (prepared) => prepared.chunk.release(),
+        () => {},
+      );
+      this.passRunning = false;
+    }
+  }
+
+  sha256Hex(): string {
+    if (this.sha256 === undefined) {
+      throw new Error(
+        `the SHA-256 of '${this.path}' is only known after a read pass over every chunk from 1`,
+      );
+    }
+    return this.sha256;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.hasher.close(), this.file.close()]);
+  }
+
+  private async prepare(spec: ChunkSpec, withSha256: boolean, pass: number): Promise<Prepared> {
+    const slot = await this.pool.acquire();
+    try {
+      const data = (this.pool.buffers[slot] as Buffer).subarray(0, spec.length);
+      await this.readFully(data, spec.offset);
+      const [md5] = await Promise.all([
+        this.hasher.md5(slot, spec.length),
+        withSha256 ? this.hasher.sha256Update(slot, spec.length) : undefined,
+      ]);
+      let handedOver = false;
+      let released = false;
+      const chunk: PreparedChunk = {
+        ...spec,
+        data,
+        md5,
+        md5Base64: md5.toString('base64'),
+        release: () => {
+          if (released || pass !== this.pass) return;
+          released = true;
+          if (handedOver) this.heldByCaller--;
+          this.pool.release(slot);
+        },
+      };
+      const handOver = () => {
+        handedOver = true;
+        this.heldByCaller++;
+      };
+      return { chunk, handOver };
+    } catch (error) {
+      if (pass === this.pass) this.pool.release(slot);
+      throw error;
+    }
+  }
+
+  private async readFully(target: Buffer, position: number): Promise<void> {
+    for (let filled = 0; filled < target.length;) {
+      const { bytesRead } = await this.file.read(target, filled, target.length - filled, position + filled);
+      if (bytesRead === 0) {
+        throw new Error(
+          `'${this.path}' ended at byte ${position + filled} but was ${this.size} bytes when opened; ` +
+            'it changed while being read',
+        );
+      }
+      filled += bytesRead;
+    }
+  }
+}
