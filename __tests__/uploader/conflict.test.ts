@@ -181,3 +181,29 @@ describe('on-conflict suffix', () => {
     expect(result.name).toBe('sfx-free');
   });
 });
+
+describe('a 409 from create (the name was taken between our look-up and our create)', () => {
+  it('looks the name up again and applies the policy', async () => {
+    h.emulator.faults.add({
+      operation: 'create-job',
+      nth: h.emulator.callCount('create-job') + 1,
+      fault: { type: 'status', status: 409 },
+    });
+    const creates = h.emulator.callCount('create-job');
+    const call = h.publish({ imagePath: await h.image(randomImage(10)), name: 'race' });
+    expect(await call).toMatchObject({ outcome: 'uploaded', name: 'race' });
+    h.emulator.faults.clear();
+    expect(h.emulator.callCount('create-job') - creates).toBe(2);
+    expect(call.run.logger.lines).toContain('info: "race" was taken meanwhile (409); looking again');
+  });
+
+  it('gives up with a ConflictError when the name keeps being taken', async () => {
+    h.emulator.faults.add({ operation: 'create-job', fault: { type: 'status', status: 409 } });
+    const error = await h
+      .publish({ imagePath: await h.image(randomImage(10)), name: 'race-lost' })
+      .catch((e: unknown) => e);
+    h.emulator.faults.clear();
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toMatch(/taken by another upload 3 times/);
+  });
+});

@@ -82,7 +82,7 @@ async function sendChunk(session: UploadSession, jobId: string, chunk: PreparedC
     operation,
     () => {
       attempts++;
-      return session.client.appendChunk(jobId, chunk.data, chunk.md5Base64);
+      return session.client.appendChunk(jobId, chunk.data, chunk.md5Base64, operation);
     },
     () => reconcileChunk(session, jobId, chunk, operation),
   );

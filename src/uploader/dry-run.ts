@@ -3,36 +3,29 @@ import { hashImage } from '../image/hash-image.js';
 import { planChunks } from '../image/plan.js';
 import { decideForName, type NameDecision } from './decide.js';
 import { findFreeName, lookUpName } from './names.js';
-import { summarizePlan } from './plan.js';
+import { buildResult } from './result.js';
 import type { UploadSession } from './session.js';
 import type { DryRunDecision, PublishRequest, PublishResult } from './types.js';
 
 export async function dryRun(session: UploadSession, request: PublishRequest): Promise<PublishResult> {
+  session.emit({ type: 'phase', phase: 'check-name' });
+  // The look-up comes first: it is also the credential check, and a bad key should fail before hashing.
+  const state = await lookUpName(session, request.name);
   const local = await hashImage(request.imagePath, request.chunkSize);
   const chunks = planChunks(local.size, request.chunkSize);
-  // The look-up is also the credential check: a bad key fails here with the client's 401 hint.
-  session.emit({ type: 'phase', phase: 'check-name' });
-  const state = await lookUpName(session, request.name);
   const decision = decideForName(request.onConflict, state, local);
   const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
   const dryRunDecision = describe(decision, name, chunks.length);
   session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
   session.emit({ type: 'phase', phase: 'done' });
-  return {
+  return buildResult(session, {
     outcome: 'dry-run',
     name,
-    datafileChecksum: local.sha256Hex,
-    datafileSize: local.size,
-    chunkCount: chunks.length,
-    chunksSent: 0,
-    chunksResumed: 0,
-    retries: session.retries,
-    durationMs: session.elapsedMs(),
-    warnings: session.warnings,
-    timeline: [],
-    plan: summarizePlan(chunks, request.chunkSize),
+    local,
+    chunks,
+    chunkSize: request.chunkSize,
     dryRunDecision,
-  };
+  });
 }
 
 function describe(decision: NameDecision, name: string, chunkCount: number): DryRunDecision {

@@ -65,7 +65,7 @@ export async function completeJob(session: UploadSession, jobId: string, chunkCo
   await session.reconciled(
     operation,
     async () => {
-      await session.client.appendChunk(jobId, Buffer.alloc(0), EMPTY_MD5_BASE64);
+      await session.client.appendChunk(jobId, Buffer.alloc(0), EMPTY_MD5_BASE64, operation);
     },
     async () => {
       const job = await session.repeatable(`get upload job ${jobId}`, () =>

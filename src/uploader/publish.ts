@@ -6,10 +6,10 @@ import { openImage, type ImageSource } from '../image/source.js';
 import { uploadPass, type PassProgress } from './chunks.js';
 import { decideForName, mismatchReason, type LocalImage } from './decide.js';
 import { dryRun } from './dry-run.js';
-import { ConflictError, UploadInterruptedError } from './errors.js';
+import { ConflictError, UploadInterruptedError, UploadStateError } from './errors.js';
 import { NameTakenError, completeJob, createJob, deleteJob, readCompletedJob } from './job.js';
 import { findFreeName, lookUpName } from './names.js';
-import { summarizePlan } from './plan.js';
+import { buildResult } from './result.js';
 import { UploadSession } from './session.js';
 import type { PublishDeps, PublishRequest, PublishResult } from './types.js';
 import { verifyImage } from './verify.js';
@@ -43,56 +43,82 @@ async function upload(session: UploadSession, request: PublishRequest, source: I
   for (let round = 1; ; round++) {
     session.emit({ type: 'phase', phase: 'check-name' });
     const target = await chooseTarget(session, request, local);
-    if (target.kind === 'reuse') return reused(session, request, source, target.name, target.image, local);
-
-    const { job, heldChunks, name } = target;
-    const total = source.chunks.length;
+    if (target.kind === 'reuse') {
+      const { sha256Hex } = await local(true);
+      session.logger.info(
+        `firmware image "${target.name}" (${target.image.id}) already holds this file; reusing it`,
+      );
+      session.emit({ type: 'reused', firmwareImageId: target.image.id });
+      session.emit({ type: 'phase', phase: 'done' });
+      return buildResult(session, {
+        outcome: 'reused',
+        name: target.name,
+        local: { size: source.size, sha256Hex: sha256Hex! },
+        chunks: source.chunks,
+        chunkSize: request.chunkSize,
+        image: target.image,
+      });
+    }
     const progress: PassProgress = {
-      jobId: job.id,
-      chunksHeld: heldChunks.length,
+      jobId: target.job.id,
+      chunksHeld: target.heldChunks.length,
       chunksSent: 0,
       chunksSkipped: 0,
       timeline: [],
     };
-    let completed = false;
-    try {
-      session.emit({ type: 'phase', phase: 'upload' });
-      const pass = await uploadPass(session, source, heldChunks, progress);
-      if (pass.kind === 'mismatch') {
-        if (round === MAX_ROUNDS) throw new ConflictError(`upload job ${job.id}: ${pass.reason}`, name);
-        await restart(session, job, mismatchReason(pass.reason));
-        continue;
-      }
-      session.emit({ type: 'phase', phase: 'complete' });
-      await completeJob(session, job.id, total);
-      completed = true;
-      const finishedJob = await readCompletedJob(session, job.id);
-      session.emit({ type: 'completed', jobId: job.id, firmwareImageId: finishedJob.firmware_image_id });
-      session.emit({ type: 'phase', phase: 'verify' });
-      const image = await verifyImage(session, finishedJob.firmware_image_id, {
-        size: source.size,
-        sha256Hex: pass.sha256Hex,
-      });
-      session.emit({ type: 'phase', phase: 'done' });
-      return {
-        ...imageFields(image),
-        outcome: progress.chunksSkipped > 0 ? 'resumed' : 'uploaded',
-        name,
-        datafileChecksum: pass.sha256Hex,
-        datafileSize: source.size,
-        uploadJobId: job.id,
-        chunkCount: total,
-        chunksSent: progress.chunksSent,
-        chunksResumed: progress.chunksSkipped,
-        retries: session.retries,
-        durationMs: session.elapsedMs(),
-        warnings: session.warnings,
-        timeline: progress.timeline,
-        plan: summarizePlan(source.chunks, request.chunkSize),
-      } satisfies PublishResult;
-    } catch (error) {
-      throw whereItStood(session, progress, total, completed, error);
+    const sent = await sendAndVerify(session, source, target, progress);
+    if (sent.kind === 'mismatch') {
+      if (round === MAX_ROUNDS) throw new UploadStateError(`upload job ${target.job.id}: ${sent.reason}`);
+      await restart(session, target.job, mismatchReason(sent.reason));
+      continue;
     }
+    return buildResult(session, {
+      outcome: progress.chunksSkipped > 0 ? 'resumed' : 'uploaded',
+      name: target.name,
+      local: { size: source.size, sha256Hex: sent.sha256Hex },
+      chunks: source.chunks,
+      chunkSize: request.chunkSize,
+      image: sent.image,
+      uploadJobId: target.job.id,
+      sent: progress,
+    });
+  }
+}
+
+/** Chunks, completion, read-back and verification for one job. */
+async function sendAndVerify(
+  session: UploadSession,
+  source: ImageSource,
+  target: Extract<Target, { kind: 'job' }>,
+  progress: PassProgress,
+): Promise<{ kind: 'mismatch'; reason: string } | { kind: 'done'; sha256Hex: string; image: FirmwareImage }> {
+  const { job } = target;
+  const total = source.chunks.length;
+  let completed = false;
+  try {
+    session.emit({ type: 'phase', phase: 'upload' });
+    const pass = await uploadPass(session, source, target.heldChunks, progress);
+    if (pass.kind === 'mismatch') return pass;
+    session.emit({ type: 'phase', phase: 'complete' });
+    await completeJob(session, job.id, total);
+    completed = true;
+    const { firmware_image_id: imageId } = await readCompletedJob(session, job.id);
+    session.emit({ type: 'completed', jobId: job.id, firmwareImageId: imageId });
+    session.emit({ type: 'phase', phase: 'verify' });
+    const image = await verifyImage(session, imageId, { size: source.size, sha256Hex: pass.sha256Hex });
+    session.emit({ type: 'phase', phase: 'done' });
+    return { kind: 'done', sha256Hex: pass.sha256Hex, image };
+  } catch (error) {
+    if (session.signal?.aborted) {
+      throw new UploadInterruptedError(job.id, progress.chunksHeld, total, { cause: error });
+    }
+    if (!completed) {
+      session.logger.info(
+        `upload job ${job.id} is kept with ${progress.chunksHeld} of ${total} chunks; ` +
+          'a re-run with the same name and file resumes it',
+      );
+    }
+    throw error;
   }
 }
 
@@ -132,14 +158,10 @@ async function chooseTarget(
       case 'new-upload':
         break;
     }
-    const knownJobIds = new Set(state.jobs.map((job) => job.id));
+    // Jobs that had this name before we created ours are never adopted as ours after a lost answer.
+    const earlierJobIds = new Set(name === state.name ? state.jobs.map((job) => job.id) : []);
     try {
-      const { job } = await createJob(
-        session,
-        name,
-        request.description,
-        name === state.name ? knownJobIds : new Set(),
-      );
+      const { job } = await createJob(session, name, request.description, earlierJobIds);
       return { kind: 'job', name, job, heldChunks: [] };
     } catch (error) {
       if (!(error instanceof NameTakenError)) throw error;
@@ -158,12 +180,12 @@ async function restart(session: UploadSession, job: UploadJob, reason: string) {
   session.warn(`deleted upload job ${job.id} ("${job.name}") and started over: ${reason}`);
 }
 
+type LocalImageSource = (needHashes: boolean) => Promise<LocalImage>;
+
 /**
  * The local file as the decision needs it: chunk lengths from the plan, plus SHA-256 and MD5s when asked
  * for (one extra read of the file, only when an image already exists under the name).
  */
-type LocalImageSource = (needHashes: boolean) => Promise<LocalImage>;
-
 function lazyLocalImage(request: PublishRequest, source: ImageSource): LocalImageSource {
   let hashed: Promise<LocalImage> | undefined;
   const planned: LocalImage = { size: source.size, chunks: source.chunks.map(({ length }) => ({ length })) };
@@ -171,60 +193,4 @@ function lazyLocalImage(request: PublishRequest, source: ImageSource): LocalImag
     if (needHashes) hashed ??= hashImage(request.imagePath, request.chunkSize);
     return hashed ?? Promise.resolve(planned);
   };
-}
-
-async function reused(
-  session: UploadSession,
-  request: PublishRequest,
-  source: ImageSource,
-  name: string,
-  image: FirmwareImage,
-  local: LocalImageSource,
-): Promise<PublishResult> {
-  const { sha256Hex } = await local(true);
-  session.logger.info(`firmware image "${name}" (${image.id}) already holds this file; reusing it`);
-  session.emit({ type: 'reused', firmwareImageId: image.id });
-  session.emit({ type: 'phase', phase: 'done' });
-  return {
-    ...imageFields(image),
-    outcome: 'reused',
-    name,
-    datafileChecksum: sha256Hex!,
-    datafileSize: source.size,
-    chunkCount: source.chunks.length,
-    chunksSent: 0,
-    chunksResumed: 0,
-    retries: session.retries,
-    durationMs: session.elapsedMs(),
-    warnings: session.warnings,
-    timeline: [],
-    plan: summarizePlan(source.chunks, request.chunkSize),
-  };
-}
-
-function imageFields(image: FirmwareImage) {
-  return {
-    firmwareImageId: image.id,
-    datafileUrl: image.datafile,
-    ...(image.short_datafile && { shortDatafileUrl: image.short_datafile }),
-  };
-}
-
-/** A failure after the job exists keeps the job (a re-run resumes it); cancellation says where it stood. */
-function whereItStood(
-  session: UploadSession,
-  progress: PassProgress,
-  total: number,
-  completed: boolean,
-  error: unknown,
-): unknown {
-  if (session.signal?.aborted) {
-    return new UploadInterruptedError(progress.jobId, progress.chunksHeld, total, { cause: error });
-  }
-  if (!completed)
-    session.logger.info(
-      `upload job ${progress.jobId} is kept with ${progress.chunksHeld} of ${total} chunks; ` +
-        'a re-run with the same name and file resumes it',
-    );
-  return error;
 }
