@@ -81,14 +81,18 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator(options);
   console.log(`listening on ${emulator.url}`);
+  let stopping = false;
+  // A signal may arrive twice (from a wrapper such as npm or tsx relaying it, and to the process group).
   const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
     emulator.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error: Error) => {
