@@ -55,7 +55,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'update-service-emulator-')));
   const events: EmulatorEvent[] = [];
   const emit = (event: Omit<EmulatorEvent, 'time'>) => events.push({ ...event, time: Date.now() });
-  const store = new Store(dataDir, emit);
+  const store = new Store(dataDir, emit, opts.minChunkSizeForTests);
   await store.init();
   const faults = new FaultBook(opts.faults);
   const stopping = new AbortController();
@@ -73,9 +73,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     emit,
     stopped: stopping.signal,
   });
+  // Large stream buffers: fewer, bigger pieces per chunk body, so less CPU per byte.
+  const serverOptions = { highWaterMark: 1024 * 1024 };
   const server: Server = opts.tls
-    ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
-    : createHttpServer(handler);
+    ? createHttpsServer({ ...serverOptions, key: opts.tls.key, cert: opts.tls.cert }, handler)
+    : createHttpServer(serverOptions, handler);
   // A shaped upload of a 100 MiB chunk may take minutes: no server-side request deadline.
   server.requestTimeout = 0;
   const sockets = new Set<Socket>();

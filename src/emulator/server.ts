@@ -227,7 +227,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       const params = match
         .slice(1)
         .filter((p) => p !== undefined)
-        .map(decodeURIComponent);
+        .map(decodeParam);
       return { ...route, operation, authenticated: route.authenticated ?? true, params };
     }
     throw new ApiError(404, `No such resource: ${path}`);
@@ -253,7 +253,13 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     }
     const { operation } = route;
     const jobId = url.pathname.startsWith(`${jobs}/`) ? route.params[0] : undefined;
-    deps.emit({ type: 'request', operation, jobId, detail: `${req.method} ${url.pathname}` });
+    deps.emit({
+      type: 'request',
+      operation,
+      jobId,
+      detail: `${req.method} ${url.pathname}`,
+      remoteAddress: req.socket.remoteAddress,
+    });
     const { call, fault } = deps.faults.nextCall(operation);
     if (fault)
       deps.emit({
@@ -268,7 +274,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         req.socket.destroy();
         return;
       case 'status':
-        return respond(req, res, faultReply(fault.status, fault));
+        return respond(req, res, faultReply(fault.status, fault, req));
       case 'hang':
         await drain(req);
         await new Promise((resolve) => deps.stopped.addEventListener('abort', resolve, { once: true }));
@@ -327,7 +333,8 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 
   function faultReply(
     status: number,
-    fault: { retryAfter?: string; html?: boolean; message?: string },
+    fault: { retryAfter?: string; html?: boolean; message?: string; echoHeaders?: boolean },
+    req?: IncomingMessage,
   ): Reply {
     const headers: Record<string, string> = {};
     if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
@@ -335,7 +342,10 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       headers['Content-Type'] = 'text/html';
       return { status, json: Buffer.from(gatewayHtml(status)), headers };
     }
-    return { status, json: errorBody(status, fault.message ?? `Injected fault: ${status}`), headers };
+    let message = fault.message ?? `Injected fault: ${status}`;
+    // A careless gateway's error page: what the client must never repeat in a log.
+    if (fault.echoHeaders && req) message += `; request headers: ${JSON.stringify(req.headers)}`;
+    return { status, json: errorBody(status, message), headers };
   }
 
   return (req, res) => {
@@ -344,6 +354,14 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       res.destroy();
     });
   };
+}
+
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // malformed escapes: no record has such an id, so it ends as a 404
+  }
 }
 
 function ok(json: unknown): Reply {

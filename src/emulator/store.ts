@@ -66,6 +66,8 @@ export class Store {
   constructor(
     private readonly dataDir: string,
     private readonly emit: Emit,
+    /** Every chunk but the last must be at least this long (S3's multipart rule). */
+    private readonly minChunkSize = MIN_CHUNK_SIZE,
   ) {}
 
   async init(): Promise<void> {
@@ -235,10 +237,11 @@ export class Store {
     };
     if (job.chunks.length === 0)
       throw reject('The first chunk of an upload job cannot be zero length: there is no data to complete');
-    const tooSmall = job.chunks.slice(0, -1).find((c) => c.length < MIN_CHUNK_SIZE);
+    const tooSmall = job.chunks.slice(0, -1).find((c) => c.length < this.minChunkSize);
     if (tooSmall) {
+      const limit = this.minChunkSize === MIN_CHUNK_SIZE ? ' (5 MiB)' : '';
       throw reject(
-        `Chunk ${tooSmall.id} is ${tooSmall.length} bytes: every chunk but the last must be at least ${MIN_CHUNK_SIZE} bytes (5 MiB); the upload cannot be completed`,
+        `Chunk ${tooSmall.id} is ${tooSmall.length} bytes: every chunk but the last must be at least ${this.minChunkSize} bytes${limit}; the upload cannot be completed`,
       );
     }
     const chunk: ChunkRecord = {

@@ -32,8 +32,18 @@ export const OPERATIONS: readonly Operation[] = [
 ];
 
 export type Fault =
-  /** Answers this status before the request has any effect; html: a gateway-style HTML body. */
-  | { type: 'status'; status: number; retryAfter?: string; html?: boolean; message?: string }
+  /**
+   * Answers this status before the request has any effect; html: a gateway-style HTML body;
+   * echoHeaders: the error message carries the request's headers (Authorization too), as some gateways do.
+   */
+  | {
+      type: 'status';
+      status: number;
+      retryAfter?: string;
+      html?: boolean;
+      message?: string;
+      echoHeaders?: boolean;
+    }
   /** Destroys the connection before the request takes effect. */
   | { type: 'reset-before' }
   /** The request takes effect, then the socket is destroyed: the answer is lost. */
@@ -83,6 +93,8 @@ export interface EmulatorEvent {
   time: number;
   /** Human-readable detail: the fault, the reason for a rejection, the request line… */
   detail?: string;
+  /** On 'request' events: the peer's address (a proxy's outgoing address when one is in between). */
+  remoteAddress?: string;
 }
 
 export interface EmulatorOptions {
@@ -100,4 +112,9 @@ export interface EmulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Default true: images carry `short_datafile` as the live service does. */
   shortDatafile?: boolean;
+  /**
+   * TEST-ONLY: the smallest size of every chunk but the last (default MIN_CHUNK_SIZE, 5 MiB, the
+   * service's rule). Lowered only so that many-chunk fault and chaos tests move kilobytes, not megabytes.
+   */
+  minChunkSizeForTests?: number;
 }
