@@ -49,14 +49,20 @@ describe('stall timeout', () => {
   });
 
   it('times out when the server takes the body but never answers', async () => {
-    let bodyBytes = 0;
-    server.raw((req) => req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length)));
+    // Awaited after the failure: the server may see the bytes only after the client gave up.
+    const bodyBytes = new Promise<number>((resolve) =>
+      server.raw((req) => {
+        let n = 0;
+        req.on('data', (chunk: Buffer) => (n += chunk.length));
+        req.on('end', () => resolve(n));
+      }),
+    );
     const body = Buffer.alloc(64 * 1024, 1);
     const err = (await rejectionOf(
       client({ requestTimeoutMs: 200 }).appendChunk(JOB_ID, body, MD5),
     )) as ServiceError;
     expect(err).toMatchObject({ kind: 'timeout', maybeReceived: true });
-    expect(bodyBytes).toBe(body.length);
+    expect(await bodyBytes).toBe(body.length);
   });
 
   it('times out a read that never answers', async () => {

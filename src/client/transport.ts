@@ -56,8 +56,19 @@ export async function exchange(
 
   const controller = new AbortController();
   const stalled = Symbol('stalled');
-  const timer = setTimeout(() => controller.abort(stalled), ctx.stallTimeoutMs);
-  const progress = () => timer.refresh();
+  let progressCount = 0;
+  const timer = setTimeout(() => {
+    // Timers run before pending I/O in an event-loop turn: after the process was descheduled, bytes that
+    // moved meanwhile are only seen in the poll phase. Decide in the check phase, after that I/O.
+    const seen = progressCount;
+    setImmediate(() => {
+      if (progressCount === seen) controller.abort(stalled);
+    });
+  }, ctx.stallTimeoutMs);
+  const progress = () => {
+    progressCount++;
+    timer.refresh();
+  };
   const onAbort = () => controller.abort(ctx.signal?.reason);
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   let bodyStarted = false;
