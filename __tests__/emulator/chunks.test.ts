@@ -262,6 +262,23 @@ describe('emulator: chunks, completion and firmware images', () => {
     expect(emulator.state.firmwareImages().some((i) => i.name === 'small-chunks')).toBe(false);
   });
 
+  it('applies a lowered minimum chunk size when a test asks for one (minChunkSizeForTests)', async () => {
+    const small = await startEmulator({ apiKey: API_KEY, minChunkSizeForTests: 1024 });
+    try {
+      const smallApi = api(small);
+      const passes = await smallApi.upload('small-but-allowed', [randomData(1024), randomData(10)]);
+      expect(passes.status).toBe('completed');
+      const job = (await smallApi.createJob({ name: 'still-too-small' })).json;
+      await smallApi.appendChunk(job.id, randomData(1023));
+      await smallApi.appendChunk(job.id, randomData(10));
+      const refused = await smallApi.appendChunk(job.id, Buffer.alloc(0));
+      expectError(refused, 400, 'validation_error');
+      expect(refused.json.message).toContain('1024 bytes');
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('refuses any chunk posted to a completed job with 400', async () => {
     const job = await service.upload('completed-already', [Buffer.from('only chunk')]);
     expectError(await service.appendChunk(job.id, Buffer.from('more')), 400, 'validation_error');

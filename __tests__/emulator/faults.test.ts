@@ -57,6 +57,22 @@ describe('emulator: fault injection', () => {
     expect(limited.json.message).toBe('slow down');
   });
 
+  it('status with echoHeaders: the message repeats the request headers, as a careless gateway does', async () => {
+    emulator.faults.add({
+      operation: 'list-images',
+      fault: { type: 'status', status: 502, echoHeaders: true },
+    });
+    const res = await service.listImages();
+    expectError(res, 502, 'bad_gateway');
+    expect(res.json.message).toContain(`Bearer ${API_KEY}`);
+  });
+
+  it("records each request's peer address", async () => {
+    await service.listJobs('?limit=2');
+    const request = emulator.events.filter((e) => e.type === 'request').at(-1);
+    expect(request).toMatchObject({ operation: 'list-jobs', remoteAddress: '127.0.0.1' });
+  });
+
   it('nth: a list of call numbers, counted per operation; no nth means every call', async () => {
     const job = (await service.createJob({ name: 'fault-nth' })).json;
     const base = emulator.callCount('get-job');

@@ -41,6 +41,8 @@ const CONTENT_MD5_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
 interface Reply {
   status: number;
   json?: unknown;
+  /** A body that is not JSON (a gateway's HTML page). */
+  text?: { contentType: string; data: string };
   file?: { path: string; size: number };
   headers?: Record<string, string>;
 }
@@ -121,7 +123,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
           operation: 'get-chunk',
           handle: async ({ params }) => {
             const [jobId, chunkId] = params as [string, string];
-            if (!/^\d+$/.test(chunkId)) store.job(jobId); // a bad job id is the first thing to report
+            store.job(jobId); // a bad job id is the first thing to report
             if (!/^\d+$/.test(chunkId)) throw new ApiError(404, `Chunk ${chunkId} not found`);
             return ok(chunkView(jobId, store.chunk(jobId, Number(chunkId))));
           },
@@ -320,13 +322,14 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       const source = createReadStream(reply.file.path, { highWaterMark: 1024 * 1024 });
       return pipeline(paced(source as AsyncIterable<Buffer>, shaping, deps.stopped), res);
     }
-    const body =
-      reply.json === undefined
-        ? Buffer.alloc(0)
-        : Buffer.isBuffer(reply.json)
-          ? reply.json
-          : Buffer.from(JSON.stringify(reply.json));
-    if (reply.json !== undefined && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
+    let body = Buffer.alloc(0);
+    if (reply.text) {
+      body = Buffer.from(reply.text.data);
+      headers['Content-Type'] = reply.text.contentType;
+    } else if (reply.json !== undefined) {
+      body = Buffer.from(JSON.stringify(reply.json));
+      headers['Content-Type'] = 'application/json';
+    }
     res.writeHead(reply.status, { ...headers, 'Content-Length': body.length });
     return pipeline(paced([body], shaping, deps.stopped), res);
   }
@@ -339,8 +342,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     const headers: Record<string, string> = {};
     if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
     if (fault.html) {
-      headers['Content-Type'] = 'text/html';
-      return { status, json: Buffer.from(gatewayHtml(status)), headers };
+      return { status, text: { contentType: 'text/html', data: gatewayHtml(status) }, headers };
     }
     let message = fault.message ?? `Injected fault: ${status}`;
     // A careless gateway's error page: what the client must never repeat in a log.
