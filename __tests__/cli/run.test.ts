@@ -129,7 +129,7 @@ describe('izuma-firmware-publish publish', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^outcome +uploaded$/m);
     expect(run.stdout).toMatch(/^datafile_checksum +[0-9a-f]{64}$/m);
-    expect(run.stderr).toContain('\r\x1b[K[########################] uploaded 100%');
+    expect(run.stderr).toMatch(/\r\x1b\[K\[#+-+\] uploaded 99%.*\r\x1b\[K\[#{24}\] uploaded 100%[^\n]*\n/);
     expectNoKey(run);
   });
 

@@ -74,9 +74,13 @@ export class CliOutput {
   }
 
   private drawBar(text: string): void {
-    const filled = Math.round(Math.min(1, this.fraction) * BAR_WIDTH);
-    this.stderr.write(`${CLEAR_LINE}[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${text}`);
-    this.barShown = true;
+    const filled = Math.floor(Math.min(1, this.fraction) * BAR_WIDTH);
+    const done = this.fraction >= 1;
+    // The finished bar stays on screen; an unfinished one is redrawn in place.
+    this.stderr.write(
+      `${CLEAR_LINE}[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${text}${done ? '\n' : ''}`,
+    );
+    this.barShown = !done;
   }
 }
 
