@@ -129,7 +129,9 @@ describe('izuma-firmware-publish publish', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^outcome +uploaded$/m);
     expect(run.stdout).toMatch(/^datafile_checksum +[0-9a-f]{64}$/m);
-    expect(run.stderr).toMatch(/\r\x1b\[K\[#+-+\] uploaded 99%.*\r\x1b\[K\[#{24}\] uploaded 100%[^\n]*\n/);
+    // Redrawn in place (carriage return + erase line); the finished bar ends its line.
+    const screen = run.stderr.replaceAll('\r\x1b[K', '<redraw>');
+    expect(screen).toMatch(/<redraw>\[#+-+\] uploaded 99%.*<redraw>\[#{24}\] uploaded 100%[^\n]*\n/);
     expectNoKey(run);
   });
 
