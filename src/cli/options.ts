@@ -65,8 +65,9 @@ Environment:
   IZUMA_API_KEY, MBED_CLOUD_SDK_API_KEY   the access key (when --api-key-file is not given)
   MBED_CLOUD_SDK_HOST                     the API host (when --api-host is not given)
   HTTPS_PROXY, NO_PROXY                   a proxy for the API requests
-  GITHUB_*, CI_COMMIT_TAG/CI_COMMIT_SHA (GitLab), TAG_NAME/GIT_COMMIT (Jenkins), or git in the current
-  directory: the tag or commit in the default --name and --description`;
+  GITHUB_SHA, GITHUB_REF                  the commit and tag in the default --name and --description;
+  CI_COMMIT_SHA, CI_COMMIT_TAG            on GitLab CI,
+  GIT_COMMIT, TAG_NAME                    on Jenkins, else git in the current directory`;
 
 /**
  * The program, writing help and errors to the given streams and throwing CommanderError instead of
@@ -82,13 +83,17 @@ export function buildProgram(
     .version(CLIENT_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError(`(run '${PROGRAM_NAME} publish --help' for the options)`);
+    .showHelpAfterError(`(run '${PROGRAM_NAME} publish --help' for the options)`)
+    .addHelpText(
+      'after',
+      `\nRun '${PROGRAM_NAME} publish --help' for its options, exit codes and environment.`,
+    );
 
   program
     .command('publish')
     .description(
-      'Upload a firmware image through the chunked upload-jobs API (resuming an unfinished upload of the\n' +
-        'same name), then verify its size and SHA-256 on the service.',
+      'Upload a firmware image through the chunked upload-jobs API (resuming an unfinished upload of ' +
+        'the same name), then verify its size and SHA-256 on the service.',
     )
     .requiredOption('--image <path>', 'the firmware file: a path or a glob matching exactly one file')
     .option('--name <name>', 'image name, at most 128 characters (default: file name + tag or short commit)')
