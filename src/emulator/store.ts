@@ -1,7 +1,7 @@
 // The emulator's records and stored bytes. Chunk bodies stream straight to disk; MD5 of each chunk and
 // SHA-256 of the whole image are computed once per byte as the bytes arrive.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, writevSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FirmwareImage, UploadChunk, UploadJob, UploadJobRequest } from '../api/types.js';
@@ -169,8 +169,8 @@ export class Store {
     try {
       let batch: Buffer[] = [];
       let batchBytes = 0;
-      const flush = async () => {
-        await writeAll(handle, batch, start + length - batchBytes);
+      const flush = () => {
+        writeAll(handle, batch, start + length - batchBytes);
         batch = [];
         batchBytes = 0;
       };
@@ -180,9 +180,9 @@ export class Store {
         length += piece.length;
         batch.push(piece);
         batchBytes += piece.length;
-        if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        if (batchBytes >= WRITE_BATCH_BYTES) flush();
       }
-      await flush();
+      flush();
       const md5Base64 = md5.digest('base64');
       if (md5Base64 !== contentMd5Base64) {
         throw new ApiError(
@@ -347,10 +347,15 @@ export class Store {
   }
 }
 
-async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+/**
+ * Synchronous on purpose: a 1 MiB write into the page cache takes well under a millisecond, and the
+ * promise + thread-pool hop per write cost the emulator about 2 s of CPU per GiB on Node 24 (bench:
+ * 8.2 -> 6.0 s/GiB), CPU it takes from the client it shares the machine with.
+ */
+function writeAll(handle: FileHandle, buffers: Buffer[], position: number): void {
   let pending = buffers;
   while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending, position);
+    const bytesWritten = writevSync(handle.fd, pending, position);
     position += bytesWritten;
     pending = skipBytes(pending, bytesWritten);
   }
