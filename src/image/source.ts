@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { WorkerHasher } from './hasher.js';
+import { ChunkWorker } from './hasher.js';
 import { type ChunkSpec, planChunks } from './plan.js';
 import { BufferPool } from './pool.js';
 
@@ -63,7 +63,7 @@ interface Prepared {
 class PooledImageSource implements ImageSource {
   readonly chunks: ChunkSpec[];
   private readonly pool: BufferPool;
-  private readonly hasher: WorkerHasher;
+  private readonly worker: ChunkWorker;
   private sha256: string | undefined;
   private passRunning = false;
   /** Chunks yielded and not yet released. */
@@ -83,7 +83,7 @@ class PooledImageSource implements ImageSource {
     // Never more or bigger buffers than the image needs: a small image costs small memory.
     const poolSize = Math.max(1, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, this.chunks.length));
     this.pool = new BufferPool(poolSize, Math.max(1, Math.min(chunkSize, size)));
-    this.hasher = new WorkerHasher(this.pool.buffers);
+    this.worker = new ChunkWorker(this.pool.buffers);
   }
 
   async *read(fromIndex = 1): AsyncGenerator<PreparedChunk> {
@@ -99,7 +99,7 @@ class PooledImageSource implements ImageSource {
     const fromStart = fromIndex === 1;
     if (fromStart) {
       this.sha256 = undefined;
-      await this.hasher.sha256Reset();
+      await this.worker.sha256Reset();
     }
     const prepareFrom = (index: number) => {
       const spec = this.chunks[index - 1];
@@ -121,7 +121,7 @@ class PooledImageSource implements ImageSource {
         prepared.handOver();
         yield prepared.chunk;
       }
-      if (fromStart) this.sha256 = await this.hasher.sha256Digest();
+      if (fromStart) this.sha256 = await this.worker.sha256Digest();
     } finally {
       // The read ahead may still be writing into a pooled buffer: let it settle before the pass ends
       // (or give up its wait for a buffer the caller still holds).
@@ -146,18 +146,23 @@ class PooledImageSource implements ImageSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.hasher.close(), this.file.close()]);
+    // The worker reads through the file's descriptor: stop it before the descriptor goes away.
+    await this.worker.close();
+    await this.file.close();
   }
 
   private async prepare(spec: ChunkSpec, withSha256: boolean, pass: number): Promise<Prepared> {
     const slot = await this.pool.acquire();
     try {
       const data = (this.pool.buffers[slot] as Buffer).subarray(0, spec.length);
-      await this.readFully(data, spec.offset);
-      const [md5] = await Promise.all([
-        this.hasher.md5(slot, spec.length),
-        withSha256 ? this.hasher.sha256Update(slot, spec.length) : undefined,
-      ]);
+      const read = await this.worker.readAndHash(slot, this.file.fd, spec.offset, spec.length, withSha256);
+      if ('endedAt' in read) {
+        throw new Error(
+          `'${this.path}' ended at byte ${read.endedAt} but was ${this.size} bytes when opened; ` +
+            'it changed while being read',
+        );
+      }
+      const { md5 } = read;
       let handedOver = false;
       let released = false;
       const chunk: PreparedChunk = {
@@ -180,19 +185,6 @@ class PooledImageSource implements ImageSource {
     } catch (error) {
       if (pass === this.pass) this.pool.release(slot);
       throw error;
-    }
-  }
-
-  private async readFully(target: Buffer, position: number): Promise<void> {
-    for (let filled = 0; filled < target.length;) {
-      const { bytesRead } = await this.file.read(target, filled, target.length - filled, position + filled);
-      if (bytesRead === 0) {
-        throw new Error(
-          `'${this.path}' ended at byte ${position + filled} but was ${this.size} bytes when opened; ` +
-            'it changed while being read',
-        );
-      }
-      filled += bytesRead;
     }
   }
 }
