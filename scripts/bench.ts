@@ -11,6 +11,7 @@ import type { Shaping } from '../src/emulator/index.js';
 import { parseBandwidth } from '../src/emulator/shaping.js';
 import { DEFAULT_CHUNK_SIZE } from '../src/inputs/index.js';
 import {
+  EMULATOR_STORAGE,
   actionContestant,
   curlLoopContestant,
   md5sumContestant,
@@ -116,6 +117,9 @@ function printHeader(options: Options): void {
   );
   console.log(`action: ${ACTION_ENTRY} on ${node24}; emulator in this process (Node ${process.version})`);
   console.log(`shaping: ${describeShaping(options.shaping)}; every contestant reads a warm page cache`);
+  console.log(
+    `emulator storage: ${EMULATOR_STORAGE}; command: npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  );
 }
 
 async function comparison(options: Options, imagePath: string, largerPath?: string): Promise<void> {

@@ -17,6 +17,8 @@ export async function writeBenchImage(path: string, size: number): Promise<void>
       const block = cipher.update(zeros.subarray(0, Math.min(BLOCK_BYTES, size - written)));
       await file.write(block, 0, block.length, written);
     }
+    // Written back now, not during the first round: dirty-page writeback would throttle whoever runs then.
+    await file.sync();
   } finally {
     await file.close();
   }
