@@ -23,7 +23,7 @@ export async function hashImage(
 
 /**
  * hashImage() over an already open source, so a caller that checks first and uploads next can use
- * one source (one buffer pool, one pair of workers) for both passes.
+ * one source (one buffer pool) for both passes.
  */
 export async function hashSource(source: ImageSource): Promise<ImageHashes> {
   const chunks: ImageHashes['chunks'] = [];

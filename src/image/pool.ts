@@ -1,6 +1,6 @@
 /**
  * A fixed set of chunk-sized buffers, reused for the whole life of an image source so that reading
- * never allocates per chunk. Backed by SharedArrayBuffers so hashing workers see the same memory.
+ * never allocates per chunk.
  */
 export class BufferPool {
   readonly buffers: Buffer[];
@@ -8,7 +8,7 @@ export class BufferPool {
   private readonly waiters: { resolve: (slot: number) => void; reject: (error: Error) => void }[] = [];
 
   constructor(count: number, bufferSize: number) {
-    this.buffers = Array.from({ length: count }, () => Buffer.from(new SharedArrayBuffer(bufferSize)));
+    this.buffers = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(bufferSize));
     this.free = this.buffers.map((_buffer, slot) => slot);
   }
 
