@@ -4,9 +4,9 @@
 // several chunk sizes, to choose the default. `--help` lists the options.
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatBytes, parseSize } from '../src/common/bytes.js';
+import { GiB, formatBytes, parseSize } from '../src/common/bytes.js';
 import type { Shaping } from '../src/emulator/index.js';
 import { parseBandwidth } from '../src/emulator/shaping.js';
 import { DEFAULT_CHUNK_SIZE } from '../src/inputs/index.js';
@@ -32,6 +32,7 @@ const USAGE = `usage: npm run bench -- [options]
   --bandwidth <rate>     emulator bandwidth per request, e.g. 100MiB (default none; 100MiB with --chunk-sweep)
   --chunk-sweep          the action only, over the shaped link, for each of --sweep-sizes
   --sweep-sizes <list>   default 8MiB,16MiB,32MiB,64MiB,100MiB
+  --baseline <file>      also run this build of the action (e.g. main's dist/index.js copied aside) each round
   --keep-image           leave the image(s) in ${tmpdir()} for a re-run (default: removed)`;
 
 interface Options {
@@ -41,6 +42,7 @@ interface Options {
   compareSize?: number;
   shaping: Shaping;
   sweepSizes?: number[];
+  baseline?: string;
   keepImage: boolean;
 }
 
@@ -56,6 +58,7 @@ function parseOptions(argv: string[]): Options | undefined {
       bandwidth: { type: 'string' },
       'chunk-sweep': { type: 'boolean', default: false },
       'sweep-sizes': { type: 'string', default: '8MiB,16MiB,32MiB,64MiB,100MiB' },
+      baseline: { type: 'string' },
       'keep-image': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -78,6 +81,7 @@ function parseOptions(argv: string[]): Options | undefined {
       bandwidthBytesPerSec: bandwidth === undefined ? undefined : parseBandwidth(bandwidth),
     },
     sweepSizes: sweep ? values['sweep-sizes'].split(',').map((s) => parseSize(s)) : undefined,
+    baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
     keepImage: values['keep-image'],
   };
 }
@@ -132,7 +136,11 @@ async function comparison(options: Options, imagePath: string, largerPath?: stri
   const larger = largerPath
     ? actionContestant({ ...setup, imagePath: largerPath }, `action (${formatBytes(options.compareSize!)})`)
     : undefined;
-  const contestants = [action, curlLoop, md5sum, opensslMd5, opensslSha256, ...(larger ? [larger] : [])];
+  const baseline = options.baseline
+    ? actionContestant({ ...setup, entry: options.baseline }, 'action (baseline)')
+    : undefined;
+  const extras = [larger, baseline].filter((c): c is Contestant => c !== undefined);
+  const contestants = [action, curlLoop, md5sum, opensslMd5, opensslSha256, ...extras];
   console.log(
     `\n${options.rounds} alternating rounds, ${formatBytes(options.size)} image, ${formatBytes(options.chunkSize)} chunks:`,
   );
@@ -140,7 +148,9 @@ async function comparison(options: Options, imagePath: string, largerPath?: stri
   const summaryOf = (c: Contestant, size = options.size) => summarize(c.label, runs.get(c)!, size);
   const rows = [action, curlLoop, md5sum, opensslMd5, opensslSha256].map((c) => summaryOf(c));
   const largerSummary = larger ? summaryOf(larger, options.compareSize) : undefined;
-  console.log(`\n${formatTable(largerSummary ? [...rows, largerSummary] : rows)}\n`);
+  const baselineSummary = baseline ? summaryOf(baseline) : undefined;
+  const extraRows = [largerSummary, baselineSummary].filter((s): s is Summary => s !== undefined);
+  console.log(`\n${formatTable([...rows, ...extraRows])}\n`);
   const [actionRow, curlRow, md5sumRow, md5Row, sha256Row] = rows as [
     Summary,
     Summary,
@@ -149,7 +159,17 @@ async function comparison(options: Options, imagePath: string, largerPath?: stri
     Summary,
   ];
   console.log(`action / curl loop: ${(actionRow.wallS / curlRow.wallS).toFixed(2)}`);
-  console.log(`action / md5sum:    ${(actionRow.wallS / md5sumRow.wallS).toFixed(2)}\n`);
+  console.log(`action / md5sum:    ${(actionRow.wallS / md5sumRow.wallS).toFixed(2)}`);
+  if (baselineSummary)
+    console.log(`action / baseline:  ${(actionRow.wallS / baselineSummary.wallS).toFixed(2)}`);
+  // Client and emulator each MD5-check and SHA-256 every byte, on the same cores: no client goes faster.
+  const cores = cpus().length;
+  const hashingFloorS = (2 * (md5Row.cpuSPerGiB + sha256Row.cpuSPerGiB) * (options.size / GiB)) / cores;
+  console.log(
+    `hashing floor:      ${hashingFloorS.toFixed(2)} s = ${(hashingFloorS / md5sumRow.wallS).toFixed(2)} × md5sum ` +
+      `(client and emulator both hash MD5 and SHA-256 of every byte on these ${cores} cores: ` +
+      `2 × (openssl md5 + sha256 CPU) / ${cores}); action / floor: ${(actionRow.wallS / hashingFloorS).toFixed(2)}\n`,
+  );
   const targets = evaluateTargets({
     action: actionRow,
     curlLoop: curlRow,

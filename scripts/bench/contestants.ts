@@ -18,6 +18,8 @@ export interface UploadSetup {
   imagePath: string;
   chunkSize: number;
   shaping?: Shaping;
+  /** A build of the action other than dist/index.js. */
+  entry?: string;
 }
 
 const BENCH_KEY = 'ak_bench_key';
@@ -59,6 +61,7 @@ export function actionContestant(setup: UploadSetup, label = 'action'): Contesta
     run: () =>
       withEmulator(setup.shaping, async (url) => {
         const { child, result } = await startAction({
+          entry: setup.entry,
           cwd: dirname(setup.imagePath),
           inputs: {
             'api-key': BENCH_KEY,

@@ -30,6 +30,8 @@ export interface ActionRunOptions {
   env?: Record<string, string>;
   /** The workspace the action runs in (relative `image-path`s resolve against it). */
   cwd?: string;
+  /** Another build of the action to run instead of dist/index.js (the bench's --baseline). */
+  entry?: string;
   /** Each line of the action's stdout and stderr as it arrives. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -62,7 +64,7 @@ export async function startAction(options: ActionRunOptions): Promise<RunningAct
   // The runner creates both files before the step starts; @actions/core appends to them.
   await writeFile(outputPath, '');
   await writeFile(summaryPath, '');
-  const child = spawn(node, [ACTION_ENTRY], {
+  const child = spawn(node, [options.entry ?? ACTION_ENTRY], {
     cwd: options.cwd ?? process.cwd(),
     env: runnerEnvironment(runnerDir, outputPath, summaryPath, options),
     stdio: ['ignore', 'pipe', 'pipe'],
