@@ -1,4 +1,5 @@
-// ESM + ts-jest: see ../shared NOTES (useESM, .js suffix resolver, --experimental-vm-modules).
+// ESM + ts-jest: useESM, a resolver for the .js suffixes of NodeNext imports, --experimental-vm-modules;
+// tsconfig's isolatedModules makes ts-jest transpile each file alone (typecheck is its own step).
 /** @type {import('jest').Config} */
 export default {
   preset: 'ts-jest/presets/default-esm',
@@ -8,7 +9,7 @@ export default {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60000,
   maxWorkers: 2,

@@ -1,18 +1,10 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { basename } from 'node:path';
-import { createDispatcher, redactSecret, UpdateServiceClient, userAgent } from './client/index.js';
+import { createDispatcher, redactSecret } from './client/index.js';
 import { systemClock } from './common/clock.js';
 import { formatBytes } from './common/bytes.js';
 import type { Logger } from './common/logger.js';
-import { locateImage } from './image/index.js';
-import {
-  defaultDescription,
-  defaultName,
-  parseSettings,
-  type Provenance,
-  type Settings,
-} from './inputs/index.js';
+import { parseSettings, type Provenance, type Settings } from './inputs/index.js';
 import {
   describeFailure,
   failureLine,
@@ -23,6 +15,8 @@ import {
   type SummaryInput,
 } from './report/index.js';
 import {
+  clientFor,
+  preparePublish,
   publish,
   type Phase,
   type PublishRequest,
@@ -64,15 +58,7 @@ export async function run(): Promise<void> {
     const request = await core.group('Prepare', () => prepare(settings, logger, runInfo));
     const dispatcher = createDispatcher({ proxyFromEnv: true, env: process.env });
     closeDispatcher = () => dispatcher.destroy();
-    const client = new UpdateServiceClient({
-      baseUrl: settings.apiHost,
-      apiKey: settings.apiKey,
-      dispatcher,
-      userAgent: userAgent(),
-      requestTimeoutMs: settings.requestTimeoutMs,
-      signal: controller.signal,
-      logger,
-    });
+    const client = clientFor(settings, { dispatcher, signal: controller.signal, logger });
     const groups = new PhaseGroups();
     const reporter = new ProgressReporter({ clock: systemClock, emit: logger.info });
     const result = await publish(request, {
@@ -103,35 +89,24 @@ export async function run(): Promise<void> {
 
 /** Locates the image and settles the name and description; logs what a run will use (never the key). */
 async function prepare(settings: Settings, logger: Logger, runInfo: RunInfo): Promise<PublishRequest> {
-  const image = await locateImage(settings.imagePattern);
-  runInfo.imagePath = image.path;
-  const provenance = provenanceFromContext();
-  let name = settings.name;
-  if (name === undefined) {
-    const derived = defaultName(basename(image.path), provenance);
-    name = derived.name;
-    if (derived.warning) {
-      logger.warning(derived.warning);
-      runInfo.warnings.push(derived.warning);
-    }
+  const { request, imageSize, nameIsDefault, nameWarning } = await preparePublish(
+    settings,
+    provenanceFromContext(),
+  );
+  runInfo.imagePath = request.imagePath;
+  runInfo.name = request.name;
+  if (nameWarning) {
+    logger.warning(nameWarning);
+    runInfo.warnings.push(nameWarning);
   }
-  runInfo.name = name;
-  logger.info(`image: ${image.path} (${formatBytes(image.size)}, ${image.size} bytes)`);
-  logger.info(`name: ${name}${settings.name === undefined ? ' (default)' : ''}`);
+  logger.info(`image: ${request.imagePath} (${formatBytes(imageSize)}, ${imageSize} bytes)`);
+  logger.info(`name: ${request.name}${nameIsDefault ? ' (default)' : ''}`);
   logger.info(
     `service: ${settings.apiHost.origin}; chunk size ${formatBytes(settings.chunkSize)}; ` +
       `on-conflict ${settings.onConflict}; retries ${settings.retries}` +
       (settings.dryRun ? '; DRY RUN: nothing will be created, changed or deleted' : ''),
   );
-  return {
-    imagePath: image.path,
-    name,
-    description: settings.description ?? defaultDescription(provenance),
-    chunkSize: settings.chunkSize,
-    onConflict: settings.onConflict,
-    retries: settings.retries,
-    dryRun: settings.dryRun,
-  };
+  return request;
 }
 
 function provenanceFromContext(): Provenance {

@@ -1,22 +1,13 @@
 // The CLI's logic, free of process globals so tests call it directly: argv and streams in, exit code out.
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { CommanderError } from 'commander';
-import { UpdateServiceClient, createDispatcher, userAgent } from '../client/index.js';
+import { createDispatcher } from '../client/index.js';
 import { formatBytes } from '../common/bytes.js';
 import { systemClock } from '../common/clock.js';
-import { ImagePathError, locateImage } from '../image/index.js';
-import {
-  InputError,
-  defaultDescription,
-  defaultName,
-  parseSettings,
-  type Settings,
-} from '../inputs/index.js';
+import { ImagePathError } from '../image/index.js';
+import { InputError, parseSettings, type Settings } from '../inputs/index.js';
 import { describeFailure, failureLine, outputsFor } from '../report/index.js';
-import { ConflictError } from '../uploader/errors.js';
-import { publish } from '../uploader/publish.js';
-import type { PublishResult } from '../uploader/types.js';
+import { ConflictError, clientFor, preparePublish, publish, type PublishResult } from '../uploader/index.js';
 import {
   API_KEY_FLAG_MESSAGE,
   EXIT,
@@ -92,38 +83,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function publishWith(settings: Settings, io: CliIo, output: CliOutput): Promise<PublishResult> {
   const { logger } = output;
-  const image = await locateImage(settings.imagePattern);
   const provenance = await cliProvenance(io.env, io.cwd ?? process.cwd());
-  const named =
-    settings.name === undefined ? defaultName(basename(image.path), provenance) : { name: settings.name };
-  if (named.warning) logger.warning(inCliTerms(named.warning));
+  const { request, imageSize, nameWarning } = await preparePublish(settings, provenance);
+  if (nameWarning) logger.warning(inCliTerms(nameWarning));
   const dispatcher = createDispatcher({ proxyFromEnv: true, env: io.env });
   try {
-    const client = new UpdateServiceClient({
-      baseUrl: settings.apiHost,
-      apiKey: settings.apiKey,
-      dispatcher,
-      userAgent: userAgent(),
-      requestTimeoutMs: settings.requestTimeoutMs,
-      signal: io.signal,
-      logger,
-    });
+    const client = clientFor(settings, { dispatcher, signal: io.signal, logger });
     logger.info(
-      `${settings.dryRun ? 'dry run: checking' : 'publishing'} ${image.path} (${formatBytes(image.size)}) ` +
-        `as "${named.name}" on ${settings.apiHost.origin}`,
+      `${settings.dryRun ? 'dry run: checking' : 'publishing'} ${request.imagePath} (${formatBytes(imageSize)}) ` +
+        `as "${request.name}" on ${settings.apiHost.origin}`,
     );
-    return await publish(
-      {
-        imagePath: image.path,
-        name: named.name,
-        description: settings.description ?? defaultDescription(provenance),
-        chunkSize: settings.chunkSize,
-        onConflict: settings.onConflict,
-        retries: settings.retries,
-        dryRun: settings.dryRun,
-      },
-      { client, logger, clock: systemClock, signal: io.signal, onEvent: output.handle },
-    );
+    return await publish(request, {
+      client,
+      logger,
+      clock: systemClock,
+      signal: io.signal,
+      onEvent: output.handle,
+    });
   } finally {
     // Closing the keep-alive connection lets the process exit as soon as we are done.
     await dispatcher.close();

@@ -1,3 +1,4 @@
 export { publish } from './publish.js';
+export { clientFor, preparePublish, type PreparedPublish } from './prepare.js';
 export { ConflictError, UploadInterruptedError, UploadStateError, VerificationError } from './errors.js';
 export type * from './types.js';
