@@ -47,18 +47,13 @@ afterAll(async () => {
 });
 
 function inputs(name: string): Record<string, string> {
-  // The runner passes every input, with action.yml's defaults for the ones the workflow left out.
+  // What a workflow's `with:` gives; runAction adds action.yml's defaults for the rest, as the runner does.
   return {
     'api-key': API_KEY,
     'api-host': emulator.url,
     'image-path': 'widget.*',
     name,
-    description: '',
     'chunk-size': '5MiB',
-    'on-conflict': 'reuse',
-    retries: '5',
-    'request-timeout': '300',
-    'dry-run': 'false',
   };
 }
 
@@ -138,6 +133,19 @@ describe('dist/index.js on Node 24', () => {
     expect(resumed.outputs.outcome).toBe('resumed');
     const stored = emulator.state.firmwareImages().find((i) => i.name === 'widget-cancel');
     expect((await emulator.state.imageBytes(stored!.id)).equals(image)).toBe(true);
+  });
+
+  it('takes the key and the host from MBED_CLOUD_SDK_API_KEY and MBED_CLOUD_SDK_HOST when the inputs are empty', async () => {
+    const { 'api-key': _key, 'api-host': _host, ...rest } = inputs('widget-env');
+    const run = await runAction({
+      inputs: rest,
+      env: { MBED_CLOUD_SDK_API_KEY: API_KEY, MBED_CLOUD_SDK_HOST: emulator.url },
+      cwd: workspace,
+    });
+    runs.push(run);
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ name: 'widget-env', outcome: 'uploaded', datafile_checksum: sha256 });
+    expectKeyOnlyMasked(run);
   });
 
   it('fails a bad input with one error line naming it, and exit code 1', async () => {

@@ -2,12 +2,13 @@
 // INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files and the GITHUB_* context. Shared by the
 // end-to-end test and the demo, so both exercise exactly what users run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ACTION_ENTRY = join(PROJECT_ROOT, 'dist', 'index.js');
@@ -24,7 +25,7 @@ export function node24Binary(): string {
 }
 
 export interface ActionRunOptions {
-  /** Action inputs by their action.yml names (`api-key`, `image-path`, …). */
+  /** Action inputs by their action.yml names (`api-key`, `image-path`, …); the rest get action.yml's defaults. */
   inputs: Record<string, string>;
   /** Extra environment, e.g. GITHUB_REF; the run starts from a clean environment, not this process's. */
   env?: Record<string, string>;
@@ -144,10 +145,23 @@ function unescapeCommand(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
+/** action.yml's defaults, which the runner passes for every input a step leaves out. */
+function actionDefaults(): [string, string][] {
+  const manifest = parse(readFileSync(join(PROJECT_ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: unknown }>;
+  };
+  return Object.entries(manifest.inputs)
+    .filter(([, input]) => input.default !== undefined)
+    .map(([name, input]) => [name, String(input.default)]);
+}
+
 function inputVariables(inputs: Record<string, string>): Record<string, string> {
   // The runner upper-cases the name and keeps hyphens: INPUT_API-KEY, INPUT_CHUNK-SIZE.
   return Object.fromEntries(
-    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+    [...actionDefaults(), ...Object.entries(inputs)].map(([name, value]) => [
+      `INPUT_${name.toUpperCase()}`,
+      value,
+    ]),
   );
 }
 
