@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { EMPTY_MD5_BASE64, type UploadJob } from '../../src/api/types.js';
 import { ServiceError } from '../../src/client/errors.js';
 import type { UpdateServiceClient } from '../../src/client/client.js';
-import { userAgent } from '../../src/client/user-agent.js';
+import { CLIENT_VERSION, PROJECT_URL, userAgent } from '../../src/client/user-agent.js';
 import {
   API_KEY,
   USER_AGENT,
@@ -167,6 +168,15 @@ describe('UpdateServiceClient requests', () => {
   it('builds the User-Agent from the version constant and project URL', () => {
     expect(userAgent('1.2.3')).toMatch(/^izuma-firmware-publish\/1\.2\.3 \(\+https:\/\/\S+\)$/);
   });
+
+  it("names the package's version and repository, so the constants cannot drift from package.json", async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+      homepage: string;
+    };
+    expect(CLIENT_VERSION).toBe(pkg.version);
+    expect(PROJECT_URL).toBe(pkg.homepage);
+  });
 });
 
 describe('paging helpers', () => {
@@ -230,7 +240,7 @@ describe('error answers', () => {
     expect(err).toBeInstanceOf(ServiceError);
     expect(err).toMatchObject({
       kind: 'http',
-      operation: 'create upload job',
+      operation: 'create upload job "x"',
       status: 400,
       type: 'validation_error',
       requestId: 'req-0001',
@@ -238,7 +248,7 @@ describe('error answers', () => {
       maybeReceived: false,
     });
     expect(err.message).toBe(
-      'create upload job failed: 400 Bad Request [validation_error]: Invalid name (name: too long) (request_id req-0001)',
+      'create upload job "x" failed: 400 Bad Request [validation_error]: Invalid name (name: too long) (request_id req-0001)',
     );
     expect(err.message).not.toContain('\n');
   });

@@ -71,7 +71,7 @@ export class UpdateServiceClient {
   }
 
   createUploadJob(req: UploadJobRequest & { name: string }): Promise<UploadJob> {
-    return this.json('create upload job', 'POST', paths.uploadJobs, req);
+    return this.json(`create upload job "${req.name}"`, 'POST', paths.uploadJobs, req);
   }
 
   listUploadJobs(query?: ListQuery): Promise<ListPage<UploadJob>> {

@@ -1,7 +1,7 @@
-/** Keep in sync with package.json's version (the integrator bumps both together). */
+/** package.json's version (a client test fails when they differ). */
 export const CLIENT_VERSION = '0.1.0';
-/** Where an operator reading the service's logs finds who sent the request. */
-export const PROJECT_URL = 'https://github.com/izuma-firmware-publish/izuma-firmware-publish';
+/** Where an operator reading the service's logs finds who sent the request: package.json's homepage. */
+export const PROJECT_URL = 'https://github.com/izuma/firmware-publish-action';
 
 export function userAgent(version: string = CLIENT_VERSION): string {
   return `izuma-firmware-publish/${version} (+${PROJECT_URL})`;
