@@ -1,84 +1,24 @@
-// publish() against the emulator over real HTTP on 127.0.0.1, with small chunks (the emulator's test-only
-// minimum), a fake clock (backoff and Retry-After take no real time) and a settable stall timeout.
-// Shared by the reliability tests and scripts/chaos.ts (no jest imports here).
+// The reliability rig: the uploader harness with 64 KiB chunks (the emulator's test-only minimum), and
+// the invariants every run must keep. Shared by the reliability tests and scripts/chaos.ts (no jest here).
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Agent } from 'undici';
-import { UpdateServiceClient } from '../../src/client/client.js';
-import { startEmulator, type Emulator, type EmulatorEvent } from '../../src/emulator/index.js';
+import type { EmulatorEvent } from '../../src/emulator/index.js';
 import { planChunks } from '../../src/image/plan.js';
-import { publish } from '../../src/uploader/publish.js';
-import type { PublishRequest, PublishResult } from '../../src/uploader/types.js';
-import { fakeClock, recordingLogger, type Run } from '../uploader/harness.js';
+import { startHarness, type Harness } from './harness.js';
 
 export const RIG_API_KEY = 'ak_reliability_rig_0123456789SECRET';
 /** Chunks of 64 KiB: a three-chunk upload moves under 200 KiB. */
 export const SMALL_CHUNK = 64 * 1024;
 
-export interface RigPublishOptions {
-  /** Stall timeout of the client (default 10 s). */
-  requestTimeoutMs?: number;
-  /** Jitter source for backoff (default 0.5). */
-  random?: () => number;
-  signal?: AbortSignal;
-}
+/** The uploader harness with 64 KiB chunks. */
+export type Rig = Harness;
 
-export interface Rig {
-  emulator: Emulator;
-  /** Writes `data` to a temp file and returns its path. */
-  image(data: Buffer): Promise<string>;
-  publish(
-    request: Partial<PublishRequest> & { imagePath: string; name: string },
-    options?: RigPublishOptions,
-  ): Promise<PublishResult> & { run: Run };
-  close(): Promise<void>;
-}
-
-export async function startRig(): Promise<Rig> {
-  const emulator = await startEmulator({ apiKey: RIG_API_KEY, minChunkSizeForTests: SMALL_CHUNK });
-  const dir = await mkdtemp(join(tmpdir(), 'reliability-rig-'));
-  const agents: Agent[] = [];
-  let files = 0;
-  return {
-    emulator,
-    async image(data) {
-      const path = join(dir, `image-${++files}.bin`);
-      await writeFile(path, data);
-      return path;
-    },
-    publish(request, options = {}) {
-      const agent = new Agent({ connections: 1 });
-      agents.push(agent);
-      const run: Run = { events: [], logger: recordingLogger(), clock: fakeClock() };
-      const client = new UpdateServiceClient({
-        baseUrl: new URL(emulator.url),
-        apiKey: RIG_API_KEY,
-        dispatcher: agent,
-        userAgent: 'reliability-test',
-        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-        signal: options.signal,
-      });
-      const promise = publish(
-        { chunkSize: SMALL_CHUNK, onConflict: 'reuse', retries: 3, dryRun: false, ...request },
-        {
-          client,
-          logger: run.logger,
-          clock: run.clock,
-          signal: options.signal,
-          random: options.random ?? (() => 0.5),
-          onEvent: (event) => void run.events.push(event),
-        },
-      ).finally(() => agent.close().catch(() => {}));
-      return Object.assign(promise, { run });
-    },
-    async close() {
-      await Promise.all(agents.map((agent) => agent.destroy()));
-      await emulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export function startRig(): Promise<Rig> {
+  return startHarness({
+    apiKey: RIG_API_KEY,
+    chunkSize: SMALL_CHUNK,
+    minChunkSizeForTests: SMALL_CHUNK,
+    label: 'reliability-rig',
+  });
 }
 
 export interface LocalChunk {

@@ -3,7 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UploadInterruptedError } from '../../src/uploader/errors.js';
-import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from './harness.js';
+import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,7 +1,14 @@
 // on-conflict against the emulator: every way a name can already be taken, under each policy.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConflictError } from '../../src/uploader/errors.js';
-import { CHUNK, randomImage, sha256Hex, startHarness, storedBytes, type Harness } from './harness.js';
+import {
+  CHUNK,
+  randomImage,
+  sha256Hex,
+  startHarness,
+  storedBytes,
+  type Harness,
+} from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // The dry run decides what a real run would do from read-only requests: the service is left untouched.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ServiceError } from '../../src/client/errors.js';
-import { CHUNK, randomImage, sha256Hex, startHarness, type Harness } from './harness.js';
+import { CHUNK, randomImage, sha256Hex, startHarness, type Harness } from '../support/harness.js';
 import type { ConflictPolicy } from '../../src/uploader/types.js';
 
 let h: Harness;

@@ -2,7 +2,7 @@
 // the service's state before re-sending, so nothing is ever appended or created twice.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FaultRule } from '../../src/emulator/index.js';
-import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from './harness.js';
+import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import {
   startHarness,
   storedBytes,
   type Harness,
-} from './harness.js';
+} from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,5 +1,7 @@
-// Shared set-up for the uploader tests: the emulator over real HTTP on 127.0.0.1, a client per run,
-// temp image files, a clock whose sleeps resolve at once, and a logger that keeps its lines.
+// publish() against the emulator over real HTTP on 127.0.0.1: a client per run, temp image files, a clock
+// whose sleeps resolve at once (backoff and Retry-After take no real time), a logger that keeps its lines.
+// The uploader tests use it as is; the reliability rig (rig.ts) with small chunks. No jest imports here:
+// scripts/chaos.ts uses it too.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +56,18 @@ export interface Run {
   clock: ReturnType<typeof fakeClock>;
 }
 
+export interface HarnessPublishOptions {
+  apiKey?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: UploadEvent) => void;
+  /** Another loopback server in front of the emulator. */
+  baseUrl?: string;
+  /** Stall timeout of the client (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Jitter source for backoff (default 0.5). */
+  random?: () => number;
+}
+
 export interface Harness {
   emulator: Emulator;
   /** Writes `data` to a temp file and returns its path. */
@@ -61,20 +75,25 @@ export interface Harness {
   /** publish() against the emulator with a fresh client; `run` collects what it reported. */
   publish(
     request: Partial<PublishRequest> & { imagePath: string },
-    options?: {
-      apiKey?: string;
-      signal?: AbortSignal;
-      onEvent?: (e: UploadEvent) => void;
-      /** Another loopback server in front of the emulator. */
-      baseUrl?: string;
-    },
+    options?: HarnessPublishOptions,
   ): Promise<PublishResult> & { run: Run };
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const emulator = await startEmulator({ apiKey: API_KEY, port: 0 });
-  const dir = await mkdtemp(join(tmpdir(), 'uploader-test-'));
+export interface HarnessOptions {
+  apiKey?: string;
+  /** The chunk size of requests that give none (default 5 MiB, the service's minimum). */
+  chunkSize?: number;
+  /** Lets the emulator accept chunks under 5 MiB, so fault tables move kilobytes, not megabytes. */
+  minChunkSizeForTests?: number;
+  /** User-Agent and temp-folder prefix. */
+  label?: string;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const { apiKey = API_KEY, chunkSize = CHUNK, label = 'uploader-test' } = opts;
+  const emulator = await startEmulator({ apiKey, port: 0, minChunkSizeForTests: opts.minChunkSizeForTests });
+  const dir = await mkdtemp(join(tmpdir(), `${label}-`));
   const agents: Agent[] = [];
   let files = 0;
   return {
@@ -90,26 +109,26 @@ export async function startHarness(): Promise<Harness> {
       const run: Run = { events: [], logger: recordingLogger(), clock: fakeClock() };
       const client = new UpdateServiceClient({
         baseUrl: new URL(options.baseUrl ?? emulator.url),
-        apiKey: options.apiKey ?? API_KEY,
+        apiKey: options.apiKey ?? apiKey,
         dispatcher: agent,
-        userAgent: 'uploader-test',
-        requestTimeoutMs: 10_000,
+        userAgent: label,
+        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         signal: options.signal,
       });
       const promise = publish(
-        { name: 'fw', chunkSize: CHUNK, onConflict: 'reuse', retries: 3, dryRun: false, ...request },
+        { name: 'fw', chunkSize, onConflict: 'reuse', retries: 3, dryRun: false, ...request },
         {
           client,
           logger: run.logger,
           clock: run.clock,
           signal: options.signal,
-          random: () => 0.5,
+          random: options.random ?? (() => 0.5),
           onEvent: (event) => {
             run.events.push(event);
             options.onEvent?.(event);
           },
         },
-      );
+      ).finally(() => agent.close().catch(() => {}));
       return Object.assign(promise, { run });
     },
     async close() {
