@@ -7,58 +7,47 @@ const dateTime = { type: 'string', format: 'date-time' } as const;
 /** The contract types `after` as a string, but its example (and the service) give null on a first page. */
 const after = { type: ['string', 'null'] } as const;
 
-export const uploadJobSchema = {
-  $id: 'UploadJob',
-  type: 'object',
-  properties: {
-    object: { type: 'string' },
-    id: { type: 'string' },
-    name: { type: 'string', maxLength: 128 },
-    description: { type: 'string', maxLength: 2000 },
-    status: { type: 'string' },
-    complete: { type: 'boolean' },
-    /** The guide's name for `complete`. */
-    completed: { type: 'boolean' },
-    firmware_image_id: { type: 'string' },
-    created_at: dateTime,
-    updated_at: dateTime,
-    etag: { type: 'string' },
-  },
-} as const;
+/** The fields every stored entity of the contract carries besides its own. */
+function entitySchema<P extends object>($id: string, id: { type: 'string' | 'integer' }, properties: P) {
+  return {
+    $id,
+    type: 'object',
+    properties: {
+      object: { type: 'string' },
+      id,
+      ...properties,
+      created_at: dateTime,
+      updated_at: dateTime,
+      etag: { type: 'string' },
+    },
+  } as const;
+}
 
-export const uploadChunkSchema = {
-  $id: 'UploadChunkInfo',
-  type: 'object',
-  properties: {
-    object: { type: 'string' },
-    id: { type: 'integer' },
-    length: { type: 'integer' },
-    hash: { type: 'string' },
-    upload_job_id: { type: 'string' },
-    created_at: dateTime,
-    updated_at: dateTime,
-    etag: { type: 'string' },
-  },
-} as const;
+export const uploadJobSchema = entitySchema('UploadJob', { type: 'string' }, {
+  name: { type: 'string', maxLength: 128 },
+  description: { type: 'string', maxLength: 2000 },
+  status: { type: 'string' },
+  complete: { type: 'boolean' },
+  /** The guide's name for `complete`. */
+  completed: { type: 'boolean' },
+  firmware_image_id: { type: 'string' },
+} as const);
 
-export const firmwareImageSchema = {
-  $id: 'FirmwareImage',
-  type: 'object',
-  properties: {
-    object: { type: 'string' },
-    id: { type: 'string' },
-    name: { type: 'string', maxLength: 128 },
-    description: { type: 'string', maxLength: 2000 },
-    datafile: { type: 'string' },
-    datafile_checksum: { type: 'string' },
-    datafile_size: { type: 'integer' },
-    /** Not in the contract; the live service returns it. */
-    short_datafile: { type: 'string' },
-    created_at: dateTime,
-    updated_at: dateTime,
-    etag: { type: 'string' },
-  },
-} as const;
+export const uploadChunkSchema = entitySchema('UploadChunkInfo', { type: 'integer' }, {
+  length: { type: 'integer' },
+  hash: { type: 'string' },
+  upload_job_id: { type: 'string' },
+} as const);
+
+export const firmwareImageSchema = entitySchema('FirmwareImage', { type: 'string' }, {
+  name: { type: 'string', maxLength: 128 },
+  description: { type: 'string', maxLength: 2000 },
+  datafile: { type: 'string' },
+  datafile_checksum: { type: 'string' },
+  datafile_size: { type: 'integer' },
+  /** Not in the contract; the live service returns it. */
+  short_datafile: { type: 'string' },
+} as const);
 
 function pageSchema<T extends object>(id: string, item: T) {
   return {
