@@ -254,7 +254,7 @@ describe('error answers', () => {
   });
 
   it.each([
-    [401, /api-key.*api-host.*region/],
+    [401, /api-key.*region `api-host`/],
     [403, /api-key.*access/],
     [404, /api-host/],
     [409, /on-conflict/],

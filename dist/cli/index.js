@@ -67646,7 +67646,7 @@ function httpHint(status, serviceText) {
     switch (status) {
         case 401:
             // Accounts live in one region: a valid key sent to another region's host is a 401 too.
-            return "check the `api-key` secret (a valid, unexpired access key, ak_…) and that `api-host` is the key's region (https://api.us-east-1.mbedcloud.com or https://api.ap-northeast-1.mbedcloud.com)";
+            return 'check the `api-key` secret: it must be a valid, unexpired access key (ak_…) of the region `api-host` points to (https://api.us-east-1.mbedcloud.com or https://api.ap-northeast-1.mbedcloud.com)';
         case 403:
             return "check the `api-key` secret and that the key's account (and its policies) has access to firmware images";
         case 404:
