@@ -12,21 +12,7 @@ import {
   type RetryPolicy,
 } from '../../src/uploader/retry.js';
 import { clientFor, errorBody, json, rejectionOf, startLoopback, type Loopback } from '../client/loopback.js';
-
-/** A clock whose sleeps take no real time; it records each wait. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+import { fakeClock } from '../support/harness.js';
 
 /** A clock whose sleeps never end by themselves: only an abort ends them. */
 function stuckClock(onSleep: () => void): Clock {
@@ -138,7 +124,7 @@ describe('withRetries', () => {
     });
     expect(result).toBe('ok');
     expect(attempts).toEqual([0]);
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.slept).toEqual([]);
   });
 
   it('retries transient failures with backoff, logging each retry, then succeeds', async () => {
@@ -157,7 +143,7 @@ describe('withRetries', () => {
     );
     expect(result).toBe('stored');
     expect(attempts).toEqual([0, 1, 2]);
-    expect(clock.sleeps).toEqual([500, 1000]);
+    expect(clock.slept).toEqual([500, 1000]);
     expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([
       [2, 500],
       [3, 1000],
@@ -181,7 +167,7 @@ describe('withRetries', () => {
       ),
     );
     expect(calls).toBe(4);
-    expect(clock.sleeps).toHaveLength(3);
+    expect(clock.slept).toHaveLength(3);
     expect((err as ServiceError).detail).toBe('failure 4');
   });
 
@@ -207,7 +193,7 @@ describe('withRetries', () => {
     );
     expect(err).toBe(conflict);
     expect(calls).toBe(1);
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.slept).toEqual([]);
   });
 
   it('waits at least as long as Retry-After says', async () => {
@@ -221,7 +207,7 @@ describe('withRetries', () => {
       },
       { policy, clock, random: () => 0.1 },
     );
-    expect(clock.sleeps).toEqual([12_000]);
+    expect(clock.slept).toEqual([12_000]);
   });
 
   it('an abort during the wait ends it with an aborted error', async () => {
@@ -275,7 +261,7 @@ describe('withRetries', () => {
     expect(result).toBe('landed');
     expect(calls).toBe(1);
     expect(seenByHook).toEqual([lost]);
-    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.slept).toHaveLength(1);
   });
 
   it("beforeRetry answering 'retry' re-sends", async () => {
@@ -345,7 +331,7 @@ describe('withRetries around the real client', () => {
       });
       expect(job.id).toBe('j1');
       expect(answered).toBe(3);
-      expect(clock.sleeps).toEqual([2000, 2000]);
+      expect(clock.slept).toEqual([2000, 2000]);
     } finally {
       await close();
     }
