@@ -5,48 +5,21 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
-
-export interface ActionInput {
-  name: string;
-  description: string;
-  required: boolean;
-  default?: string;
-}
-export interface ActionOutput {
-  name: string;
-  description: string;
-}
-export interface ActionSpec {
-  inputs: ActionInput[];
-  outputs: ActionOutput[];
-}
+import {
+  asRecord,
+  loadActionSpec,
+  type ActionInput,
+  type ActionOutput,
+  type ActionSpec,
+} from './lib/action-spec.js';
 
 /** How the examples (and README snippets) refer to this action. */
 export const ACTION_REF = 'izuma/firmware-publish-action';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const README_PATH = path.join(ROOT, 'README.md');
-export const ACTION_PATH = path.join(ROOT, 'action.yml');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
 export const ENV_EXAMPLE_PATH = path.join(ROOT, '.env.example');
-
-export function parseActionSpec(yamlText: string): ActionSpec {
-  const doc = asRecord(parseYaml(yamlText), 'action.yml');
-  const inputs = Object.entries(asRecord(doc.inputs ?? {}, 'action.yml inputs')).map(([name, raw]) => {
-    const input = asRecord(raw, `action.yml input ${name}`);
-    return {
-      name,
-      description: String(input.description ?? ''),
-      required: input.required === true || input.required === 'true',
-      default: input.default === undefined ? undefined : String(input.default),
-    };
-  });
-  const outputs = Object.entries(asRecord(doc.outputs ?? {}, 'action.yml outputs')).map(([name, raw]) => ({
-    name,
-    description: String(asRecord(raw, `action.yml output ${name}`).description ?? ''),
-  }));
-  return { inputs, outputs };
-}
 
 /** A markdown table cell: one line, with `|` escaped so it cannot split the row. */
 export function cell(text: string): string {
@@ -164,11 +137,6 @@ function* stringsIn(value: unknown): Generator<string> {
   else if (value && typeof value === 'object') for (const v of Object.values(value)) yield* stringsIn(v);
 }
 
-function asRecord(value: unknown, what: string): Record<string, unknown> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  throw new Error(`${what} is not a mapping`);
-}
-
 export async function exampleFiles(): Promise<string[]> {
   const names = await readdir(EXAMPLES_DIR);
   return names.filter((n) => n.endsWith('.yml')).map((n) => path.join(EXAMPLES_DIR, n));
@@ -176,7 +144,7 @@ export async function exampleFiles(): Promise<string[]> {
 
 /** Every problem the CI check reports: a stale README and examples that misuse action.yml. */
 export async function findDrift(): Promise<{ readme: string; expected: string; problems: string[] }> {
-  const spec = parseActionSpec(await readFile(ACTION_PATH, 'utf8'));
+  const spec = await loadActionSpec();
   const readme = await readFile(README_PATH, 'utf8');
   const expected = await renderReadme(readme, spec);
   const problems: string[] = [];

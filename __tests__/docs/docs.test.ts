@@ -5,7 +5,6 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import {
-  ACTION_PATH,
   ENV_EXAMPLE_PATH,
   EXAMPLES_DIR,
   README_PATH,
@@ -14,14 +13,12 @@ import {
   checkWorkflow,
   findDrift,
   inputsTable,
-  parseActionSpec,
   renderReadme,
   replaceBetweenMarkers,
-  type ActionSpec,
 } from '../../scripts/docs.js';
+import { loadActionSpec } from '../../scripts/lib/action-spec.js';
 
 const ROOT = path.dirname(README_PATH);
-const loadSpec = async (): Promise<ActionSpec> => parseActionSpec(await readFile(ACTION_PATH, 'utf8'));
 const loadExample = (name: string) => readFile(path.join(EXAMPLES_DIR, name), 'utf8');
 
 describe('README tables', () => {
@@ -32,12 +29,12 @@ describe('README tables', () => {
   });
 
   it('list every input and output of action.yml', async () => {
-    const [spec, readme] = await Promise.all([loadSpec(), readFile(README_PATH, 'utf8')]);
+    const [spec, readme] = await Promise.all([loadActionSpec(), readFile(README_PATH, 'utf8')]);
     for (const { name } of [...spec.inputs, ...spec.outputs]) expect(readme).toContain(`| \`${name}\``);
   });
 
   it('go stale when action.yml changes', async () => {
-    const [spec, readme] = await Promise.all([loadSpec(), readFile(README_PATH, 'utf8')]);
+    const [spec, readme] = await Promise.all([loadActionSpec(), readFile(README_PATH, 'utf8')]);
     const changed = {
       ...spec,
       inputs: spec.inputs.map((i) => ({ ...i, description: `${i.description} New.` })),
@@ -81,7 +78,7 @@ jobs:
 
 describe('example workflow checker', () => {
   it('accepts a workflow that uses only real inputs and outputs', async () => {
-    expect(checkWorkflow(VALID_WORKFLOW, await loadSpec())).toEqual([]);
+    expect(checkWorkflow(VALID_WORKFLOW, await loadActionSpec())).toEqual([]);
   });
 
   it('rejects a made-up input, a made-up output and a missing required input', async () => {
@@ -89,7 +86,7 @@ describe('example workflow checker', () => {
       'outputs.datafile_url',
       'outputs.image_url',
     );
-    expect(checkWorkflow(bad, await loadSpec(), 'bad.yml')).toEqual([
+    expect(checkWorkflow(bad, await loadActionSpec(), 'bad.yml')).toEqual([
       'bad.yml: job publish, step publish: `image-file` is not an input of action.yml',
       'bad.yml: job publish, step publish: required input `image-path` is missing',
       'bad.yml: job publish reads `steps.publish.outputs.image_url`, not an output of action.yml',
@@ -98,13 +95,13 @@ describe('example workflow checker', () => {
 
   it('rejects a workflow that never uses the action', async () => {
     const other = VALID_WORKFLOW.replace('izuma/firmware-publish-action@v1', 'someone/else@v1');
-    expect(checkWorkflow(other, await loadSpec(), 'other.yml')).toEqual([
+    expect(checkWorkflow(other, await loadActionSpec(), 'other.yml')).toEqual([
       'other.yml: no step uses izuma/firmware-publish-action',
     ]);
   });
 
   it('rejects .env.example lines that are not inputs (e.g. underscores for hyphens)', async () => {
-    const spec = await loadSpec();
+    const spec = await loadActionSpec();
     expect(checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec)).toEqual([]);
     expect(checkEnvExample('INPUT_IMAGE_PATH=fw.bin\nINPUT_IMAGE-PATH=fw.bin\n', spec)).toEqual([
       '.env.example: INPUT_IMAGE_PATH is not an input of action.yml',
@@ -131,7 +128,7 @@ describe('examples/', () => {
   it.each(['release.yml', 'matrix.yml', 'pr-rehearsal.yml'])(
     '%s uses only real inputs and outputs',
     async (f) => {
-      expect(checkWorkflow(await loadExample(f), await loadSpec(), f)).toEqual([]);
+      expect(checkWorkflow(await loadExample(f), await loadActionSpec(), f)).toEqual([]);
     },
   );
 

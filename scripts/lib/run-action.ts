@@ -2,13 +2,13 @@
 // INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files and the GITHUB_* context. Shared by the
 // end-to-end test and the demo, so both exercise exactly what users run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { loadActionSpec } from './action-spec.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ACTION_ENTRY = join(PROJECT_ROOT, 'dist', 'index.js');
@@ -67,7 +67,7 @@ export async function startAction(options: ActionRunOptions): Promise<RunningAct
   await writeFile(summaryPath, '');
   const child = spawn(node, [options.entry ?? ACTION_ENTRY], {
     cwd: options.cwd ?? process.cwd(),
-    env: runnerEnvironment(runnerDir, outputPath, summaryPath, options),
+    env: await runnerEnvironment(runnerDir, outputPath, summaryPath, options),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout = collectLines(child.stdout, (line) => options.onLine?.(line, 'stdout'));
@@ -145,32 +145,23 @@ function unescapeCommand(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
-/** action.yml's defaults, which the runner passes for every input a step leaves out. */
-function actionDefaults(): [string, string][] {
-  const manifest = parse(readFileSync(join(PROJECT_ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: unknown }>;
-  };
-  return Object.entries(manifest.inputs)
-    .filter(([, input]) => input.default !== undefined)
-    .map(([name, input]) => [name, String(input.default)]);
-}
-
-function inputVariables(inputs: Record<string, string>): Record<string, string> {
+/** What the step's `with:` gives, over action.yml's defaults, as the runner passes them. */
+async function inputVariables(inputs: Record<string, string>): Promise<Record<string, string>> {
+  const defaults = (await loadActionSpec()).inputs.flatMap(({ name, default: value }) =>
+    value === undefined ? [] : [[name, value] as const],
+  );
   // The runner upper-cases the name and keeps hyphens: INPUT_API-KEY, INPUT_CHUNK-SIZE.
   return Object.fromEntries(
-    [...actionDefaults(), ...Object.entries(inputs)].map(([name, value]) => [
-      `INPUT_${name.toUpperCase()}`,
-      value,
-    ]),
+    [...defaults, ...Object.entries(inputs)].map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
   );
 }
 
-function runnerEnvironment(
+async function runnerEnvironment(
   runnerDir: string,
   outputPath: string,
   summaryPath: string,
   options: ActionRunOptions,
-): Record<string, string> {
+): Promise<Record<string, string>> {
   // A clean environment: nothing of this process (a proxy setting, a real key) leaks into the run.
   return {
     PATH: process.env.PATH ?? '',
@@ -191,7 +182,7 @@ function runnerEnvironment(
     GITHUB_ACTOR: 'octocat',
     RUNNER_TEMP: runnerDir,
     ...options.env,
-    ...inputVariables(options.inputs),
+    ...(await inputVariables(options.inputs)),
   };
 }
 
