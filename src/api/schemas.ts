@@ -2,8 +2,14 @@
 // (UploadJob, UploadJobPage, UploadChunkInfo, UploadChunkInfoPage, FirmwareImage, FirmwareImagePage,
 // ErrorResponse): field names, types, formats, lengths, and `required` only where the contract has it.
 // Unknown fields are allowed: the live service returns more than the contract lists.
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from './types.js';
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
+/** Upload jobs and firmware images share the name and description rules. */
+const nameAndDescription = {
+  name: { type: 'string', maxLength: MAX_NAME_LENGTH },
+  description: { type: 'string', maxLength: MAX_DESCRIPTION_LENGTH },
+} as const;
 /** The contract types `after` as a string, but its example (and the service) give null on a first page. */
 const after = { type: ['string', 'null'] } as const;
 
@@ -24,8 +30,7 @@ function entitySchema<P extends object>($id: string, id: { type: 'string' | 'int
 }
 
 export const uploadJobSchema = entitySchema('UploadJob', { type: 'string' }, {
-  name: { type: 'string', maxLength: 128 },
-  description: { type: 'string', maxLength: 2000 },
+  ...nameAndDescription,
   status: { type: 'string' },
   complete: { type: 'boolean' },
   /** The guide's name for `complete`. */
@@ -40,8 +45,7 @@ export const uploadChunkSchema = entitySchema('UploadChunkInfo', { type: 'intege
 } as const);
 
 export const firmwareImageSchema = entitySchema('FirmwareImage', { type: 'string' }, {
-  name: { type: 'string', maxLength: 128 },
-  description: { type: 'string', maxLength: 2000 },
+  ...nameAndDescription,
   datafile: { type: 'string' },
   datafile_checksum: { type: 'string' },
   datafile_size: { type: 'integer' },
