@@ -89,10 +89,7 @@ export async function run(): Promise<void> {
 
 /** Locates the image and settles the name and description; logs what a run will use (never the key). */
 async function prepare(settings: Settings, logger: Logger, runInfo: RunInfo): Promise<PublishRequest> {
-  const { request, imageSize, nameIsDefault, nameWarning } = await preparePublish(
-    settings,
-    provenanceFromContext(),
-  );
+  const { request, imageSize, nameWarning } = await preparePublish(settings, provenanceFromContext());
   runInfo.imagePath = request.imagePath;
   runInfo.name = request.name;
   if (nameWarning) {
@@ -100,7 +97,7 @@ async function prepare(settings: Settings, logger: Logger, runInfo: RunInfo): Pr
     runInfo.warnings.push(nameWarning);
   }
   logger.info(`image: ${request.imagePath} (${formatBytes(imageSize)}, ${imageSize} bytes)`);
-  logger.info(`name: ${request.name}${nameIsDefault ? ' (default)' : ''}`);
+  logger.info(`name: ${request.name}${settings.name === undefined ? ' (default)' : ''}`);
   logger.info(
     `service: ${settings.apiHost.origin}; chunk size ${formatBytes(settings.chunkSize)}; ` +
       `on-conflict ${settings.onConflict}; retries ${settings.retries}` +

@@ -11,8 +11,6 @@ import type { PublishRequest } from './types.js';
 export interface PreparedPublish {
   request: PublishRequest;
   imageSize: number;
-  /** The name came from the file name and the tag, not from the `name` input. */
-  nameIsDefault: boolean;
   /** Set when the default name had to be shortened: the user should choose one. */
   nameWarning?: string;
 }
@@ -33,7 +31,6 @@ export async function preparePublish(settings: Settings, provenance: Provenance)
       dryRun: settings.dryRun,
     },
     imageSize: image.size,
-    nameIsDefault: settings.name === undefined,
     nameWarning: named.warning,
   };
 }
