@@ -110289,7 +110289,6 @@ async function preparePublish(settings, provenance) {
             dryRun: settings.dryRun,
         },
         imageSize: image.size,
-        nameIsDefault: settings.name === undefined,
         nameWarning: named.warning,
     };
 }
@@ -110381,7 +110380,7 @@ async function run() {
 }
 /** Locates the image and settles the name and description; logs what a run will use (never the key). */
 async function prepare(settings, logger, runInfo) {
-    const { request, imageSize, nameIsDefault, nameWarning } = await preparePublish(settings, provenanceFromContext());
+    const { request, imageSize, nameWarning } = await preparePublish(settings, provenanceFromContext());
     runInfo.imagePath = request.imagePath;
     runInfo.name = request.name;
     if (nameWarning) {
@@ -110389,7 +110388,7 @@ async function prepare(settings, logger, runInfo) {
         runInfo.warnings.push(nameWarning);
     }
     logger.info(`image: ${request.imagePath} (${formatBytes(imageSize)}, ${imageSize} bytes)`);
-    logger.info(`name: ${request.name}${nameIsDefault ? ' (default)' : ''}`);
+    logger.info(`name: ${request.name}${settings.name === undefined ? ' (default)' : ''}`);
     logger.info(`service: ${settings.apiHost.origin}; chunk size ${formatBytes(settings.chunkSize)}; ` +
         `on-conflict ${settings.onConflict}; retries ${settings.retries}` +
         (settings.dryRun ? '; DRY RUN: nothing will be created, changed or deleted' : ''));

@@ -76413,7 +76413,6 @@ async function preparePublish(settings, provenance) {
             dryRun: settings.dryRun,
         },
         imageSize: image.size,
-        nameIsDefault: settings.name === undefined,
         nameWarning: named.warning,
     };
 }
