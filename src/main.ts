@@ -3,6 +3,7 @@ import { context } from '@actions/github';
 import { createDispatcher, redactSecret } from './client/index.js';
 import { systemClock } from './common/clock.js';
 import { formatBytes } from './common/bytes.js';
+import { neutralise } from './common/neutralise.js';
 import type { Logger } from './common/logger.js';
 import { parseSettings, type Provenance, type Settings } from './inputs/index.js';
 import {
@@ -46,7 +47,9 @@ export async function run(): Promise<void> {
   const apiKey = (core.getInput('api-key') || process.env.MBED_CLOUD_SDK_API_KEY || '').trim();
   if (apiKey) core.setSecret(apiKey);
   const redact = (text: string) => redactSecret(text, apiKey);
-  const logger = actionLogger(redact);
+  // Every line we write from text we did not write ourselves: no key, and no workflow command.
+  const safe = (text: string) => neutralise(redact(text));
+  const logger = actionLogger(safe);
   const controller = new AbortController();
   const progress = new UploadTracker();
   const stopWatchingSignals = watchSignals(controller, progress, logger);
@@ -75,12 +78,12 @@ export async function run(): Promise<void> {
     }).finally(() => groups.close());
     logger.info(resultLine(result));
     for (const [name, value] of Object.entries(outputsFor(result))) core.setOutput(name, value);
-    await writeSummary({ kind: 'success', result, ...runInfo }, redact);
+    await writeSummary({ kind: 'success', result, ...runInfo }, redact, logger);
   } catch (error) {
     const failure = describeFailure(error);
-    if (core.isDebug() && error instanceof Error && error.stack) core.debug(redact(error.stack));
-    core.setFailed(redact(failureLine(failure)));
-    await writeSummary({ kind: 'failure', ...failure, ...runInfo }, redact);
+    if (core.isDebug() && error instanceof Error && error.stack) logger.debug(error.stack);
+    core.setFailed(safe(failureLine(failure)));
+    await writeSummary({ kind: 'failure', ...failure, ...runInfo }, redact, logger);
   } finally {
     await closeDispatcher().catch(() => {});
     stopWatchingSignals();
@@ -121,14 +124,17 @@ function provenanceFromContext(): Provenance {
   };
 }
 
-/** Every log line goes through `redact`: the key stays out even if some text carries it. */
-function actionLogger(redact: (text: string) => string): Logger {
+/**
+ * Every log line goes through `safe` (redacted, then neutralised): the key stays out even if some text
+ * carries it, and no value, whatever it holds, can start a workflow command or a new line.
+ */
+function actionLogger(safe: (text: string) => string): Logger {
   return {
-    debug: (message) => core.debug(redact(message)),
-    info: (message) => core.info(redact(message)),
-    warning: (message) => core.warning(redact(message)),
-    error: (message) => core.error(redact(message)),
-    group: (title, fn) => core.group(redact(title), fn),
+    debug: (message) => core.debug(safe(message)),
+    info: (message) => core.info(safe(message)),
+    warning: (message) => core.warning(safe(message)),
+    error: (message) => core.error(safe(message)),
+    group: (title, fn) => core.group(safe(title), fn),
   };
 }
 
@@ -222,14 +228,19 @@ function resultLine(result: PublishResult): string {
 }
 
 /** The job summary; GitHub only offers one to a step when GITHUB_STEP_SUMMARY is set. */
-async function writeSummary(input: SummaryInput, redact: (text: string) => string): Promise<void> {
+async function writeSummary(
+  input: SummaryInput,
+  redact: (text: string) => string,
+  logger: Logger,
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
+    logger.debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
     return;
   }
   try {
+    // summaryMarkdown escapes (and neutralises) every value itself; the markdown keeps its own newlines.
     await core.summary.addRaw(redact(summaryMarkdown(input))).write();
   } catch (error) {
-    core.warning(`could not write the job summary: ${redact((error as Error).message)}`);
+    logger.warning(`could not write the job summary: ${(error as Error).message}`);
   }
 }

@@ -146,7 +146,8 @@ describe('izuma-firmware-publish publish', () => {
     await emulator.state.seedFirmwareImage({ name: 'cli-taken', data: Buffer.from('other firmware') });
     const run = await cli(publishArgs('cli-taken', '--on-conflict', 'fail', '--json'));
     expect(run.code).toBe(3);
-    expect(run.stdout).toBe('');
+    // --json: the failure as JSON on stdout (and the message on stderr).
+    expect(JSON.parse(run.stdout)).toEqual({ error: expect.stringMatching(/cli-taken/), exit_code: 3 });
     expect(run.stderr).toMatch(/^error: .*cli-taken/m);
     expectNoKey(run);
   });

@@ -130,7 +130,13 @@ describe('UpdateServiceClient requests', () => {
     expect(lastSeen().url).toBe(`/v3/firmware-images/upload-jobs/${JOB_ID}/chunks/2`);
 
     server.answer(
-      json(200, { object: 'firmware-image', id: 'img1', datafile_size: 10, datafile_checksum: 'ff' }),
+      json(200, {
+        object: 'firmware-image',
+        id: 'img1',
+        datafile: 'https://example.invalid/img1.bin',
+        datafile_size: 10,
+        datafile_checksum: 'ff',
+      }),
     );
     expect((await client.getFirmwareImage('img1')).datafile_size).toBe(10);
     expect(lastSeen()).toMatchObject({ method: 'GET', url: '/v3/firmware-images/img1' });
@@ -210,11 +216,17 @@ describe('paging helpers', () => {
   });
 
   it('pages chunks (numeric ids) and firmware images', async () => {
-    pagedServer([{ id: 1 }, { id: 2 }, { id: 3 }], 2);
+    pagedServer(
+      [1, 2, 3].map((id) => ({ id, length: 5, hash: 'abc' })),
+      2,
+    );
     expect((await client.allChunks(JOB_ID)).map((c) => c.id)).toEqual([1, 2, 3]);
     expect(new URL(lastSeen().url, server.url).searchParams.get('after')).toBe('2');
 
-    pagedServer([{ id: 'a' }], 2);
+    pagedServer(
+      [{ id: 'a', datafile: 'https://example.invalid/a.bin', datafile_size: 1, datafile_checksum: 'ff' }],
+      2,
+    );
     expect((await client.allFirmwareImages({ name__eq: 'a' })).map((i) => i.id)).toEqual(['a']);
   });
 

@@ -49,7 +49,7 @@ describe('parseSettings', () => {
       'chunk-size': '8MiB',
       'on-conflict': 'suffix',
       retries: '0',
-      'request-timeout': '2.5',
+      'request-timeout': '30.5',
       'dry-run': 'TRUE',
     });
     expect(settings).toMatchObject({
@@ -58,7 +58,7 @@ describe('parseSettings', () => {
       chunkSize: 8 * 1024 * 1024,
       onConflict: 'suffix',
       retries: 0,
-      requestTimeoutMs: 2500,
+      requestTimeoutMs: 30_500,
       dryRun: true,
     });
     expect(settings.apiHost.origin).toBe('https://api.ap-northeast-1.mbedcloud.com');

@@ -59,7 +59,11 @@ Exit codes:
   0  done (uploaded, resumed, reused, or a dry run)
   1  failed (service, network, verification error, or cancelled)
   2  bad usage (an unknown option, a missing or invalid value)
-  3  conflict (--on-conflict fail, and the name is taken)
+  3  conflict: the name is held by something this run may not use, under any
+     --on-conflict policy (fail: the name is taken; reuse: an image of that
+     name holds other content)
+  With --json, a failure prints {"error": "<message>", "exit_code": <code>}
+  on stdout (and the message on stderr).
 
 Environment:
   IZUMA_API_KEY, MBED_CLOUD_SDK_API_KEY   the access key (when --api-key-file is not given)

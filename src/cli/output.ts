@@ -1,8 +1,10 @@
 // What the CLI writes: log lines and progress on stderr (a redrawn bar on a terminal, plain lines in CI
-// logs), results on stdout. Everything goes through a writer that scrubs the access key.
+// logs), results on stdout. Everything goes through a writer that scrubs the access key, and every value
+// is neutralised (src/common/neutralise.ts) so that no line can carry a terminal escape or a CI command.
 import { redactSecret } from '../client/redact.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { neutralise } from '../common/neutralise.js';
 import { ProgressReporter } from '../report/index.js';
 import type { UploadEvent } from '../uploader/types.js';
 
@@ -32,14 +34,14 @@ export class CliOutput {
     private readonly stderr: TextStream,
     private readonly options: { isTTY: boolean; verbose: boolean; clock: Pick<Clock, 'now'> },
   ) {
-    const line = (prefix: string) => (message: string) => this.line(prefix + message);
+    const line = (prefix: string) => (message: string) => this.line(prefix + neutralise(message));
     this.logger = {
       debug: options.verbose ? line('debug: ') : () => {},
       info: line(''),
       warning: line('warning: '),
       error: line('error: '),
       group: async (title, fn) => {
-        this.line(`── ${title}`);
+        this.line(`── ${neutralise(title)}`);
         return fn();
       },
     };
@@ -88,5 +90,5 @@ export class CliOutput {
 export function formatOutputs(outputs: Record<string, string | undefined>): string {
   const entries = Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
   const width = Math.max(...entries.map(([k]) => k.length));
-  return entries.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+  return entries.map(([k, v]) => `${k.padEnd(width)}  ${neutralise(v)}\n`).join('');
 }

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { createDispatcher } from '../client/index.js';
 import { formatBytes } from '../common/bytes.js';
 import { systemClock } from '../common/clock.js';
+import { neutralise } from '../common/neutralise.js';
 import { ImagePathError } from '../image/index.js';
 import { InputError, parseSettings, type Settings } from '../inputs/index.js';
 import { describeFailure, failureLine, outputsFor } from '../report/index.js';
@@ -44,16 +45,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const stdout = redacting(io.stdout, () => secret);
   const stderr = redacting(io.stderr, () => secret);
 
-  if (findApiKeyFlag(argv)) {
-    stderr.write(`error: ${API_KEY_FLAG_MESSAGE}\n`);
-    return EXIT.usage;
-  }
+  // Before the options are parsed (a usage error), `--json` anywhere in argv asks for the JSON failure.
+  const failWith = (code: number, message: string, json: boolean): number => {
+    stderr.write(`error: ${neutralise(message)}\n`);
+    if (json) stdout.write(`${JSON.stringify({ error: message, exit_code: code })}\n`);
+    return code;
+  };
+  const jsonAsked = argv.includes('--json');
+  if (findApiKeyFlag(argv)) return failWith(EXIT.usage, API_KEY_FLAG_MESSAGE, jsonAsked);
   let options: PublishOptions | undefined;
   try {
     await buildProgram({ stdout, stderr }, (parsed) => (options = parsed)).parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return exitCodeOfCommanderError(error);
-    throw error;
+    if (!(error instanceof CommanderError)) throw error;
+    const code = exitCodeOfCommanderError(error);
+    // Commander has written its own message to stderr already.
+    if (code !== EXIT.ok && jsonAsked) {
+      stdout.write(`${JSON.stringify({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
+    }
+    return code;
   }
   if (!options) return EXIT.usage;
 
@@ -75,9 +85,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     output.finish();
     const { code, message } = explainFailure(error, io.signal);
-    stderr.write(`error: ${message}\n`);
-    if (options.verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-    return code;
+    if (options.verbose && error instanceof Error && error.stack) {
+      stderr.write(`${error.stack.split('\n').map(neutralise).join('\n')}\n`);
+    }
+    return failWith(code, message, options.json === true);
   }
 }
 
@@ -128,7 +139,7 @@ async function readKeyFile(path: string): Promise<string> {
 
 function explainFailure(error: unknown, signal: AbortSignal | undefined): { code: number; message: string } {
   if (error instanceof UsageError) return { code: EXIT.usage, message: error.message };
-  if (error instanceof InputError && error.input === 'api-key') {
+  if (error instanceof InputError && error.input === 'api-key' && error.missing) {
     return {
       code: EXIT.usage,
       message: 'no access key: pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY).',

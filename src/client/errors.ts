@@ -83,6 +83,8 @@ export interface ErrorResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** Only the start of a longer body was read (transport's MAX_ERROR_BODY_BYTES). */
+  truncated?: boolean;
 }
 
 function header(headers: ErrorResponse['headers'], name: string): string | undefined {
@@ -131,6 +133,8 @@ export function httpError(
   if (type) detail += ` [${type}]`;
   if (serviceMessage) detail += `: ${serviceMessage}`;
   else if (!text.trim()) detail += ' (empty body)';
+  else if (!body && response.truncated)
+    detail += ` (non-JSON body of over ${response.body.length} bytes, not read further)`;
   else if (!body) detail += ' (non-JSON body)';
   if (fields) detail += ` (${fields.map((f) => `${f.name}: ${f.message}`).join('; ')})`;
   if (requestId) detail += ` (request_id ${requestId})`;
@@ -269,6 +273,8 @@ export function transportError(
       cause: err,
     });
   }
+  const proxyStatus = /Proxy response \((\d{3})\) !== 200/.exec(rawMessage)?.[1];
+  if (proxyStatus !== undefined) return proxyRefusedError(operation, Number(proxyStatus), err);
   if (err instanceof Error && err.name === 'AbortError') {
     return abortedError(operation, requestMayHaveBeenWritten, err);
   }
@@ -293,6 +299,42 @@ export function stallError(operation: string, stallTimeoutMs: number, maybeRecei
     kind: 'timeout',
     operation,
     detail: `no bytes moved for ${seconds} s (stall timeout)`,
+    maybeReceived,
+  });
+}
+
+/**
+ * The proxy answered CONNECT with another status than 200 (undici reports it as an abort). Nothing went
+ * through the tunnel. 407 and 403 are the proxy's policy, which a retry does not change; a 5xx (the
+ * proxy could not reach the host) may pass.
+ */
+function proxyRefusedError(operation: string, status: number, cause: unknown): ServiceError {
+  const policy = status === 407 || status === 403;
+  return new ServiceError({
+    kind: policy ? 'protocol' : 'network',
+    operation,
+    detail: `the proxy refused to open a tunnel to the API host (${statusLine(status)})`,
+    maybeReceived: false,
+    hint:
+      status === 407
+        ? 'the proxy asks for credentials: put them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port), ' +
+          'or add the `api-host` host to NO_PROXY if it should be reached directly'
+        : 'check that the proxy (HTTPS_PROXY) allows CONNECT to the `api-host` host and port, or add the host to ' +
+          'NO_PROXY if it should be reached directly',
+    cause,
+  });
+}
+
+/**
+ * The service's answer passed the cap of what we read from it: a gateway's page, or a body without end.
+ * Retryable like a network error; a 2xx took effect, so the uploader reconciles before re-sending.
+ */
+export function tooLargeError(operation: string, limitBytes: number, maybeReceived: boolean): ServiceError {
+  return new ServiceError({
+    kind: 'network',
+    operation,
+    code: 'RESPONSE_TOO_LARGE',
+    detail: `response too large from ${operation} (over ${limitBytes / (1024 * 1024)} MiB, more than any answer of the service); the connection was closed`,
     maybeReceived,
   });
 }

@@ -1,9 +1,18 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { abortedError, stallError, transportError } from './errors.js';
+import { abortedError, ServiceError, stallError, tooLargeError, transportError } from './errors.js';
 
 /** Small enough that a slow but moving upload refreshes the stall timer often; large enough to cost no throughput. */
 export const BODY_SLICE_BYTES = 256 * 1024;
+
+/**
+ * The most read from a 2xx answer. The largest real one is a page of 1000 entries with 2000-character
+ * descriptions (about 2.5 MiB); past this the answer is not the service's, and reading on would only
+ * grow memory (a body without end never trips the stall timer: its bytes keep moving).
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** The most read from an error answer: the service's JSON error fits; a gateway page is cut off here. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export interface TransportContext {
   dispatcher: Dispatcher;
@@ -25,6 +34,8 @@ export interface IncomingResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** An error body longer than MAX_ERROR_BODY_BYTES: `body` is its start, the rest was never read. */
+  truncated?: boolean;
 }
 
 /** The body as slices, calling `onPull` each time undici asks for more (the previous slice was taken). */
@@ -91,13 +102,37 @@ export async function exchange(
       bodyTimeout: 0,
     });
     progress();
+    const success = response.statusCode >= 200 && response.statusCode < 300;
+    const limit = success ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES;
+    // Only a 2xx is refused as too large, and a 2xx means the request took effect.
+    const refuse = () => tooLargeError(operation, MAX_RESPONSE_BYTES, true);
+    if (success && Number(response.headers['content-length']) > limit) {
+      response.body.destroy();
+      throw refuse();
+    }
     const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    // Leaving the loop early destroys the body, and with it the connection: the rest is never read.
     for await (const chunk of response.body) {
       progress();
       chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        if (success) throw refuse();
+        truncated = true;
+        break;
+      }
     }
-    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+    const body = Buffer.concat(chunks);
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: truncated ? body.subarray(0, limit) : body,
+      ...(truncated ? { truncated } : {}),
+    };
   } catch (err) {
+    if (err instanceof ServiceError) throw err;
     // Headers go out with the first body slice; a bodiless request may have been written once connected.
     const mayHaveBeenWritten = hasBody ? bodyStarted : true;
     if (controller.signal.aborted) {

@@ -1,12 +1,10 @@
+import { isLoopbackHost } from '../common/loopback.js';
 import { InputError } from './errors.js';
 
 const INPUT = 'api-host';
 
-/** Plain HTTP is only for a local emulator: the key must never cross a network in clear text. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+// Plain HTTP is only for a local emulator: the key must never cross a network in clear text.
+export { isLoopbackHost };
 
 /** Validates the API base URL: https (or http to loopback), nothing but scheme, host and port. */
 export function parseApiHost(text: string): URL {

@@ -6,6 +6,7 @@ import {
   MIN_CHUNK_SIZE,
 } from '../api/types.js';
 import { MiB, parseSize } from '../common/bytes.js';
+import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { InputError } from './errors.js';
 import { parseApiHost } from './host.js';
 
@@ -17,6 +18,14 @@ export const DEFAULT_RETRIES = 5;
 export const MAX_RETRIES = 100;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+/**
+ * The stall timer sees a body slice leave when the socket takes it, not when it is on the wire: what the
+ * OS buffers drains unseen. Measured with scripts/send-buffer-drain.ts on loopback (docs/design.md has
+ * the numbers): about 1.4-1.6 MiB sat unseen (5.5 s at 256 KiB/s); Linux lets the send buffer grow to
+ * 4 MiB (tcp_wmem). At 30 s, "a slow but moving upload is never cut off" holds down to about 140 KiB/s
+ * even with that 4 MiB buffered, and to about 50 KiB/s with what was measured.
+ */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 30;
 
 export interface Settings {
   /** Never logged; main.ts masks it before anything else. */
@@ -47,7 +56,7 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
     apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
     apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
     imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
-    name: optionalText('name', input('name'), MAX_NAME_LENGTH),
+    name: parseName(input('name')),
     description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
     chunkSize: parseChunkSize(input('chunk-size')),
     onConflict: parseConflictPolicy(input('on-conflict')),
@@ -57,30 +66,66 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
   };
 }
 
+/** An access key is printable ASCII: anything else cannot go in an HTTP header, and is a copy-paste slip. */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 function parseApiKey(key: string): string {
-  return required(
+  required(
     'api-key',
     key,
     'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
       'Store the key as a repository secret; note that secrets are not passed to workflows triggered ' +
       "from forks' pull requests",
   );
+  if (!PRINTABLE_ASCII.test(key)) {
+    // Never echo the key, not even the offending character (it is part of the secret).
+    throw new InputError(
+      'api-key',
+      'holds a character that is not printable ASCII (a space, a control character, or a non-ASCII ' +
+        'letter such as a typographic quote); copy the access key (ak_…) again into the secret, without ' +
+        'anything around it.',
+    );
+  }
+  return key;
 }
 
 function required(name: string, value: string, fix: string): string {
-  if (value === '') throw new InputError(name, `is required but empty; ${fix}.`);
+  if (value === '') throw new InputError(name, `is required but empty; ${fix}.`, { missing: true });
   return value;
+}
+
+/** Length as the service and people count it: in characters (code points), not UTF-16 units. */
+function characterCount(text: string): number {
+  return [...text].length;
 }
 
 function optionalText(name: string, value: string, maxLength: number): string | undefined {
   if (value === '') return undefined;
-  if (value.length > maxLength) {
+  const length = characterCount(value);
+  if (length > maxLength) {
     throw new InputError(
       name,
-      `is ${value.length} characters long; the service accepts at most ${maxLength}, shorten it.`,
+      `is ${length} characters long; the service accepts at most ${maxLength}, shorten it.`,
     );
   }
   return value;
+}
+
+/** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
+function parseName(text: string): string | undefined {
+  const name = optionalText('name', text, MAX_NAME_LENGTH);
+  if (name === undefined) return undefined;
+  const unsafe = [...name].findIndex((c) => new RegExp(UNSAFE_CHARACTERS.source).test(c));
+  if (unsafe >= 0) {
+    const code = [...name][unsafe]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw new InputError(
+      'name',
+      `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
+        '(newlines, tabs, escapes and bidi overrides are refused: they could disguise the name or forge ' +
+        'log lines); use printable characters only.',
+    );
+  }
+  return name;
 }
 
 function parseChunkSize(text: string): number {
@@ -131,10 +176,12 @@ function parseRetries(text: string): number {
 function parseRequestTimeout(text: string): number {
   if (text === '') return DEFAULT_REQUEST_TIMEOUT_SECONDS;
   const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!(seconds > 0 && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
+  if (!(seconds >= MIN_REQUEST_TIMEOUT_SECONDS && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
     throw new InputError(
       'request-timeout',
-      `'${text}' must be a number of seconds above 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300.`,
+      `'${text}' must be a number of seconds from ${MIN_REQUEST_TIMEOUT_SECONDS} to ` +
+        `${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300 (below ${MIN_REQUEST_TIMEOUT_SECONDS} s, the bytes the OS ` +
+        'buffers could take longer to drain on a slow link than the timeout, cutting off an upload that moves).',
     );
   }
   return seconds;
