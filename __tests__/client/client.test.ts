@@ -187,7 +187,7 @@ describe('UpdateServiceClient requests', () => {
 
 describe('paging helpers', () => {
   /** Serves `items` in pages of `size`, honouring `after` and echoing the request's filters. */
-  function pagedServer(items: { id: string | number }[], size: number) {
+  function pagedServer(items: readonly { id: string | number }[], size: number) {
     server.answer((req, res) => {
       const url = new URL(req.url ?? '', server.url);
       const after = url.searchParams.get('after');
@@ -223,10 +223,13 @@ describe('paging helpers', () => {
     expect((await client.allChunks(JOB_ID)).map((c) => c.id)).toEqual([1, 2, 3]);
     expect(new URL(lastSeen().url, server.url).searchParams.get('after')).toBe('2');
 
-    pagedServer(
-      [{ id: 'a', datafile: 'https://example.invalid/a.bin', datafile_size: 1, datafile_checksum: 'ff' }],
-      2,
-    );
+    const image = {
+      id: 'a',
+      datafile: 'https://example.invalid/a.bin',
+      datafile_size: 1,
+      datafile_checksum: 'ff',
+    };
+    pagedServer([image], 2);
     expect((await client.allFirmwareImages({ name__eq: 'a' })).map((i) => i.id)).toEqual(['a']);
   });
 

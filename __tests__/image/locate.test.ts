@@ -53,6 +53,21 @@ describe('locateImage', () => {
     expect((await locateImage(join(dir, 'out', 'fw[1].hex'))).size).toBe(2);
   });
 
+  it('a `..` path or glob that does not exist: a message naming image-path, not the glob library', async () => {
+    const relativeToCwd = relative(process.cwd(), join(dir, 'no-such-dir'));
+    expect(relativeToCwd).toMatch(/^\.\./);
+    for (const pattern of [`${relativeToCwd}/firmware.bin`, `${relativeToCwd}/*.bin`]) {
+      const error = await failure(pattern);
+      expect(error.message).toMatch(/matches no file/);
+      expect(error.message).not.toMatch(/Relative pathing/);
+    }
+  });
+
+  it('a `..` glob that exists finds its match', async () => {
+    const pattern = `${relative(process.cwd(), join(dir, 'out', 'nested'))}/../*.bin`;
+    expect((await locateImage(pattern)).path).toBe(join(dir, 'out', 'firmware.bin'));
+  });
+
   it('reports no match', async () => {
     expect((await failure(join(dir, 'out', '*.zip'))).message).toMatch(/matches no file/);
   });

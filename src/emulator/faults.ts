@@ -1,3 +1,4 @@
+import { checkHostileFault, HOSTILE_FAULT_TYPES } from './hostile.js';
 import { OPERATIONS, type Fault, type FaultRule, type Operation } from './types.js';
 
 /** Counts the calls of each operation and says which fault, if any, the current call gets. */
@@ -39,7 +40,15 @@ function coversCall(nth: FaultRule['nth'], call: number): boolean {
   return Array.isArray(nth) ? nth.includes(call) : nth === call;
 }
 
-const FAULT_TYPES = ['status', 'reset-before', 'reset-after', 'status-after', 'delay', 'hang'];
+const FAULT_TYPES = [
+  'status',
+  'reset-before',
+  'reset-after',
+  'status-after',
+  'delay',
+  'hang',
+  ...HOSTILE_FAULT_TYPES,
+];
 
 /** Rules also come from a JSON file on the command line: refuse a malformed one with a clear message. */
 export function checkRule(rule: FaultRule): FaultRule {
@@ -64,5 +73,7 @@ export function checkRule(rule: FaultRule): FaultRule {
   }
   if (fault.type === 'delay' && !(fault.ms >= 0))
     throw new Error(`fault rule ${text}: fault.ms must be >= 0`);
+  const problem = checkHostileFault(fault, rule.operation);
+  if (problem) throw new Error(`fault rule ${text}: ${problem}`);
   return rule;
 }

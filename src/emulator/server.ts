@@ -5,6 +5,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { EMPTY_MD5_BASE64, MAX_CHUNK_SIZE, paths, type UploadJobRequest } from '../api/types.js';
 import { ApiError, errorBody, gatewayHtml, validationError } from './errors.js';
 import { FaultBook } from './faults.js';
+import { answersBeforeEffect, rewriteJson, writeHostileBody } from './hostile.js';
 import { listPage, parseListQuery } from './listing.js';
 import { paced, sleep } from './shaping.js';
 import { chunkView, datafilePath, imageView, jobView, shortDatafilePath, type Store } from './store.js';
@@ -282,6 +283,10 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         await new Promise((resolve) => deps.stopped.addEventListener('abort', resolve, { once: true }));
         return;
     }
+    if (fault && answersBeforeEffect(fault) && fault.type === 'huge-body') {
+      await drain(req);
+      return writeHostileBody(res, fault, deps.stopped);
+    }
 
     let reply: Reply;
     try {
@@ -299,6 +304,14 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         break;
       case 'delay':
         await sleep(fault.ms, deps.stopped);
+        break;
+      case 'huge-body':
+      case 'endless-body':
+        await drain(req);
+        return writeHostileBody(res, fault, deps.stopped);
+      case 'endless-paging':
+      case 'mangle':
+        if (reply.status < 300) reply = { ...reply, json: rewriteJson(reply.json, fault, operation) };
         break;
     }
     return respond(req, res, reply);

@@ -53,7 +53,25 @@ export type Fault =
   /** The request takes effect; its normal answer is sent after `ms`. */
   | { type: 'delay'; ms: number }
   /** Never answers (the request body is read); stop() ends it. */
-  | { type: 'hang' };
+  | { type: 'hang' }
+  /**
+   * Hostile bodies (src/emulator/hostile.ts). huge-body: an answer of `bytes` bytes (with its
+   * Content-Length) of `status` (default 200: the request takes effect first; an error status answers
+   * before any effect, like a gateway's page).
+   */
+  | { type: 'huge-body'; bytes: number; status?: number }
+  /** The request takes effect; a `status` (default 200) answer whose body never ends (until stop()). */
+  | { type: 'endless-body'; status?: number }
+  /**
+   * On a list: the page always says `has_more`, with one more made-up entry each time (fresh ids, so the
+   * cursor never repeats), or `repeat`: the same page (and cursor) every time.
+   */
+  | { type: 'endless-paging'; repeat?: boolean }
+  /**
+   * The request takes effect; its JSON answer (each entry of a list page) loses the `drop` fields and
+   * gets the `set` values, e.g. `{ drop: ['id'] }` or `{ set: { datafile_size: '12' } }`.
+   */
+  | { type: 'mangle'; drop?: string[]; set?: Record<string, unknown> };
 
 export interface FaultRule {
   operation: Operation;

@@ -61,7 +61,17 @@ async function isPresent(path: string): Promise<boolean> {
 }
 
 async function globMatches(pattern: string): Promise<string[]> {
-  // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
-  const globber = await create(pattern, { implicitDescendants: false, matchDirectories: true });
-  return (await globber.glob()).sort();
+  // @actions/glob refuses `.` and `..` segments: resolve them first (`../out/*.bin` is a fine pattern).
+  // A negated or multi-line pattern is the library's syntax, left as it is.
+  const absolute = pattern.startsWith('!') || /[\r\n]/.test(pattern) ? pattern : resolve(pattern);
+  try {
+    // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
+    const globber = await create(absolute, { implicitDescendants: false, matchDirectories: true });
+    return (await globber.glob()).sort();
+  } catch (error) {
+    throw new ImagePathError(
+      `'${pattern}' is not a usable path or glob (${(error as Error).message}); give the path of the ` +
+        'firmware file, or a glob such as build/*.bin.',
+    );
+  }
 }
