@@ -191,7 +191,7 @@ describe('parseSettings', () => {
     expect(settingsFrom({ ...minimal, retries: '100' }).retries).toBe(100);
   });
 
-  it.each(['0', '3601', '-5', 'soon', '1e3'])('refuses request-timeout %s', (text) => {
+  it.each(['0', '0.001', '29.9', '3601', '-5', 'soon', '1e3'])('refuses request-timeout %s', (text) => {
     expect(errorFrom({ ...minimal, 'request-timeout': text }).input).toBe('request-timeout');
   });
 
@@ -213,5 +213,59 @@ describe('parseSettings', () => {
     expect(errorFrom({ ...minimal, 'dry-run': text }).message).toMatch(
       /^Input `dry-run`: .*use true or false/,
     );
+  });
+
+  describe('hardening', () => {
+    it.each([
+      ['a newline', 'fw\n::error title=x::y', '000A', 3],
+      ['a carriage return', 'fw\rv1', '000D', 3],
+      ['a tab', 'fw\tv1', '0009', 3],
+      ['an ANSI escape', 'fw\u001b[31mred', '001B', 3],
+      ['DEL', 'fw\u007f', '007F', 3],
+      ['a C1 control (NEL)', 'fw\u0085', '0085', 3],
+      ['a right-to-left override', 'fw\u202enib.exe', '202E', 3],
+      ['a left-to-right embedding', 'fw\u202a', '202A', 3],
+      ['a first-strong isolate', 'fw\u2068', '2068', 3],
+      ['a pop directional isolate', 'fw\u2069', '2069', 3],
+      ['a right-to-left mark', 'fw\u200f', '200F', 3],
+      ['a left-to-right mark', 'fw\u200e', '200E', 3],
+      ['an Arabic letter mark', 'fw\u061c', '061C', 3],
+      ['a line separator', 'fw\u2028v1', '2028', 3],
+    ])('name with %s is refused, naming the input, the character and where', (_label, name, code, at) => {
+      const error = errorFrom({ ...minimal, name });
+      expect(error.input).toBe('name');
+      expect(error.message).toMatch(
+        new RegExp(`^Input \`name\`: holds U\\+${code} at character ${at}, a control`),
+      );
+      expect(error.message).not.toContain(name);
+    });
+
+    it('counts the name in characters (code points), not UTF-16 units, as the message says', () => {
+      const emoji = '\u{1F680}'; // two UTF-16 units, one character
+      expect(settingsFrom({ ...minimal, name: emoji.repeat(128) }).name).toBe(emoji.repeat(128));
+      expect(errorFrom({ ...minimal, name: emoji.repeat(129) }).message).toMatch(/is 129 characters long/);
+      expect(settingsFrom({ ...minimal, name: 'Prüfstand-Größe' }).name).toBe('Prüfstand-Größe');
+    });
+
+    it.each([
+      ['a non-Latin-1 letter', 'ak_key\u2019quote'],
+      ['a Latin-1 letter', 'ak_caf\u00e9'],
+      ['an inner space', 'ak_two words'],
+      ['a control character', 'ak_key\u0000'],
+      ['DEL', 'ak_key\u007f'],
+    ])('api-key with %s: a clear error naming api-key, without echoing the key', (_label, key) => {
+      const error = errorFrom({ ...minimal, 'api-key': key });
+      expect(error.input).toBe('api-key');
+      expect(error.missing).toBe(false);
+      expect(error.message).toMatch(/^Input `api-key`: holds a character that is not printable ASCII/);
+      expect(error.message).not.toContain(key);
+    });
+
+    it('the request-timeout minimum is documented in the message', () => {
+      expect(errorFrom({ ...minimal, 'request-timeout': '0.001' }).message).toMatch(
+        /from 30 to 3600.*slow link/,
+      );
+      expect(settingsFrom({ ...minimal, 'request-timeout': '30' }).requestTimeoutMs).toBe(30_000);
+    });
   });
 });

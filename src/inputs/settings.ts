@@ -113,11 +113,10 @@ function optionalText(name: string, value: string, maxLength: number): string | 
 
 /** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
 function parseName(text: string): string | undefined {
-  const name = optionalText('name', text, MAX_NAME_LENGTH);
-  if (name === undefined) return undefined;
-  const unsafe = [...name].findIndex((c) => new RegExp(UNSAFE_CHARACTERS.source).test(c));
+  const characters = [...text];
+  const unsafe = characters.findIndex((c) => new RegExp(UNSAFE_CHARACTERS.source).test(c));
   if (unsafe >= 0) {
-    const code = [...name][unsafe]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    const code = characters[unsafe]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     throw new InputError(
       'name',
       `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
@@ -125,7 +124,7 @@ function parseName(text: string): string | undefined {
         'log lines); use printable characters only.',
     );
   }
-  return name;
+  return optionalText('name', text, MAX_NAME_LENGTH);
 }
 
 function parseChunkSize(text: string): number {
