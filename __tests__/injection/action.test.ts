@@ -89,6 +89,7 @@ describe('injection through the inputs', () => {
     // The payload did reach the log, neutralised: shown, not obeyed.
     expect(out).toContain(`x\\n::error title=${PWNED}::lf`);
     const summary = await readFile(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
+    // eslint-disable-next-line no-control-regex -- raw control characters are what must not be there
     expect(summary).not.toMatch(/[\u001b\u202e]/);
     expect(summary).not.toMatch(/\n::/);
   });

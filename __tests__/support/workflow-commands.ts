@@ -33,5 +33,6 @@ export function expectNoInjectedCommand(stdout: string): void {
     expect(line).toMatch(OUR_COMMANDS);
     expect(line).not.toMatch(new RegExp(`^::\\w+::[^\\n]{0,3}${PWNED}`));
   }
+  // eslint-disable-next-line no-control-regex -- raw control characters are what must not be there
   expect(stdout).not.toMatch(/[\u001b\u0007\u202e]/);
 }

@@ -4,7 +4,7 @@
 import { redactSecret } from '../client/redact.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { neutralise } from '../common/neutralise.js';
+import { neutralise, UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { ProgressReporter } from '../report/index.js';
 import type { UploadEvent } from '../uploader/types.js';
 
@@ -91,4 +91,15 @@ export function formatOutputs(outputs: Record<string, string | undefined>): stri
   const entries = Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
   const width = Math.max(...entries.map(([k]) => k.length));
   return entries.map(([k, v]) => `${k.padEnd(width)}  ${neutralise(v)}\n`).join('');
+}
+
+/**
+ * One line of JSON for scripts. JSON.stringify leaves DEL, C1 controls, line separators and bidi
+ * controls raw; as `\uXXXX` escapes they mean the same to a JSON parser and nothing to a terminal or CI.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(
+    UNSAFE_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

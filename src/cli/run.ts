@@ -19,7 +19,7 @@ import {
   inputReader,
   type PublishOptions,
 } from './options.js';
-import { CliOutput, formatOutputs, redacting, type TextStream } from './output.js';
+import { CliOutput, formatOutputs, jsonLine, redacting, type TextStream } from './output.js';
 import { cliProvenance } from './provenance.js';
 
 export interface CliIo {
@@ -48,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // Before the options are parsed (a usage error), `--json` anywhere in argv asks for the JSON failure.
   const failWith = (code: number, message: string, json: boolean): number => {
     stderr.write(`error: ${neutralise(message)}\n`);
-    if (json) stdout.write(`${JSON.stringify({ error: message, exit_code: code })}\n`);
+    if (json) stdout.write(`${jsonLine({ error: message, exit_code: code })}\n`);
     return code;
   };
   const jsonAsked = argv.includes('--json');
@@ -61,7 +61,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const code = exitCodeOfCommanderError(error);
     // Commander has written its own message to stderr already.
     if (code !== EXIT.ok && jsonAsked) {
-      stdout.write(`${JSON.stringify({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
+      stdout.write(`${jsonLine({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
     }
     return code;
   }
@@ -80,7 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const result = await publishWith(settings, io, output);
     output.finish();
     const outputs = outputsFor(result);
-    stdout.write(options.json ? `${JSON.stringify(outputs)}\n` : formatOutputs(outputs));
+    stdout.write(options.json ? `${jsonLine(outputs)}\n` : formatOutputs(outputs));
     return EXIT.ok;
   } catch (error) {
     output.finish();
