@@ -68,6 +68,15 @@ describe('TLS with a private CA', () => {
     await expectUploaded(emulator, result, 'tls-trusted');
   });
 
+  it('NODE_TLS_REJECT_UNAUTHORIZED=0 cannot switch verification off: untrusted still fails, sending nothing', async () => {
+    const requestsBefore = emulator.events.filter((e) => e.type === 'request').length;
+    const result = await run(emulator.url, 'tls-env-off', { NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(result)).toEqual([expect.stringMatching(/TLS error \(\w+\).*NODE_EXTRA_CA_CERTS/)]);
+    expect(emulator.events.filter((e) => e.type === 'request').length).toBe(requestsBefore);
+    expect(emulator.state.firmwareImages().some((i) => i.name === 'tls-env-off')).toBe(false);
+  });
+
   it('untrusted: fails at once, naming the TLS problem and NODE_EXTRA_CA_CERTS, without a retry', async () => {
     const requestsBefore = emulator.events.filter((e) => e.type === 'request').length;
     const result = await run(emulator.url, 'tls-untrusted');
@@ -88,13 +97,24 @@ if (!proxyInstalled) {
 
 (proxyInstalled ? describe : describe.skip)('through a real proxy (tinyproxy)', () => {
   let proxy: TestProxy;
+  let certificates: TestCertificates;
+  // HTTPS, as a real api-host: plain http to loopback never goes through a proxy (the last test).
   let emulator: Emulator;
+  let plainEmulator: Emulator;
+  const trusted = () => ({ NODE_EXTRA_CA_CERTS: certificates.caFile });
   beforeAll(async () => {
     proxy = await startTinyproxy();
-    emulator = await startEmulator({ apiKey: ACTION_API_KEY });
+    certificates = makeTestCertificates();
+    emulator = await startEmulator({
+      apiKey: ACTION_API_KEY,
+      tls: { key: certificates.key, cert: certificates.cert },
+    });
+    plainEmulator = await startEmulator({ apiKey: ACTION_API_KEY });
   });
   afterAll(async () => {
     await emulator.stop();
+    await plainEmulator.stop();
+    certificates.remove();
     await proxy?.stop();
   });
 
@@ -107,6 +127,7 @@ if (!proxyInstalled) {
   it('HTTP_PROXY / HTTPS_PROXY: every request goes through the proxy', async () => {
     const first = emulator.events.length;
     const result = await run(emulator.url, 'via-proxy', {
+      ...trusted(),
       HTTP_PROXY: proxy.url,
       HTTPS_PROXY: proxy.url,
     });
@@ -119,6 +140,7 @@ if (!proxyInstalled) {
     const first = emulator.events.length;
     const tunnelsBefore = await tunnels();
     const result = await run(emulator.url, 'no-proxy', {
+      ...trusted(),
       http_proxy: proxy.url,
       https_proxy: proxy.url,
       no_proxy: '127.0.0.1',
@@ -126,5 +148,21 @@ if (!proxyInstalled) {
     await expectUploaded(emulator, result, 'no-proxy');
     expect(peersSince(first)).toEqual(new Set(['127.0.0.1']));
     expect(await tunnels()).toBe(tunnelsBefore);
+  });
+
+  it('a plain http loopback api-host with HTTP_PROXY / HTTPS_PROXY and no NO_PROXY: direct, the key never crosses the proxy', async () => {
+    const first = plainEmulator.events.length;
+    const logBefore = await proxy.log();
+    const result = await run(plainEmulator.url, 'plain-loopback', {
+      HTTP_PROXY: proxy.url,
+      HTTPS_PROXY: proxy.url,
+    });
+    await expectUploaded(plainEmulator, result, 'plain-loopback');
+    expect(
+      new Set(
+        plainEmulator.events.slice(first).flatMap((e) => (e.type === 'request' ? [e.remoteAddress] : [])),
+      ),
+    ).toEqual(new Set(['127.0.0.1']));
+    expect((await proxy.log()).slice(logBefore.length)).not.toContain(`127.0.0.1:${plainEmulator.port}`);
   });
 });
