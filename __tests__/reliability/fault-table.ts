@@ -196,6 +196,28 @@ export const FAULTS: FaultCase[] = [
     stalls: true,
     detail: 'no bytes moved for 0.2 s \\(stall timeout\\)',
   },
+  // Hostile bodies: read up to the caps (src/client/transport.ts), then the connection is dropped.
+  {
+    label: 'a 2xx answer of 9 MiB',
+    fault: () => ({ type: 'huge-body', bytes: 9 * 1024 * 1024 }),
+    takesEffect: true,
+    fails: true,
+    detail: 'response too large from ',
+  },
+  {
+    label: 'a 2xx answer without end',
+    fault: () => ({ type: 'endless-body' }),
+    takesEffect: true,
+    fails: true,
+    detail: 'response too large from ',
+  },
+  {
+    label: 'a 32 MiB 502 gateway page',
+    fault: () => ({ type: 'huge-body', bytes: 32 * 1024 * 1024, status: 502 }),
+    takesEffect: false,
+    fails: true,
+    detail: '502 Bad Gateway \\(non-JSON body of over \\d+ bytes, not read further\\)',
+  },
 ];
 
 const IMAGE_SIZE = 2 * SMALL_CHUNK + 1000; // three chunks, the last one short

@@ -20,12 +20,18 @@ const rigOf = useRig();
 /**
  * One fault of each kind (faults-once.test.ts shows every fault one by one): a status before the request
  * took effect (the retryable statuses share one code path), a reset before it, a lost answer after it
- * (reset, and a 502; a late answer past the stall timeout is the same case), and a hang.
+ * (reset, and a 502; a late answer past the stall timeout is the same case), a hang, and an answer
+ * without end (cut off at the cap: a lost answer too).
  */
 const PERSISTENT_FAULTS: FaultCase[] = FAULTS.filter((f) =>
-  ['502 gateway HTML page', 'reset before', 'reset after', '502 after it took effect', 'hang'].includes(
-    f.label,
-  ),
+  [
+    '502 gateway HTML page',
+    'reset before',
+    'reset after',
+    '502 after it took effect',
+    'hang',
+    'a 2xx answer without end',
+  ].includes(f.label),
 );
 const PERSISTENT_ROWS = STEPS.flatMap((step) =>
   PERSISTENT_FAULTS.map((fault) => [`${step.label}: ${fault.label}`, step, fault] as const),
