@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
+import { neutralise } from '../common/neutralise.js';
 import { runCli } from './run.js';
 
 /** A cancelled upload must end within this long even if a request ignores the abort. */
@@ -34,8 +35,7 @@ try {
   });
 } catch (error) {
   // runCli reports every expected failure itself; this is a bug, so say so without hiding it.
-  process.stderr.write(
-    `error: unexpected failure: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`error: unexpected failure: ${text.split('\n').map(neutralise).join('\n')}\n`);
   process.exitCode = 1;
 }
