@@ -19,6 +19,12 @@ describe('escapeMarkdown', () => {
       'fw &lt;script&gt;alert(1)&lt;/script&gt; \\| \\`x\\` &amp; \\*y\\* next',
     );
   });
+
+  it('neutralises control and bidi characters (shown as escapes), and a leading command', () => {
+    expect(escapeMarkdown('::error::x\u001b[31m\u202e\u2028y')).toBe(
+      '\\\\u003a:error::x\\\\u001b\\[31m\\\\u202e\\\\u2028y',
+    );
+  });
 });
 
 describe('summaryMarkdown', () => {
