@@ -5,7 +5,7 @@
 // The reader is a loopback server that reads at a fixed rate, so the kernel's send AND receive buffers
 // fill: an upper bound for a real link, where bytes in the receiver's buffer are already across.
 //
-//   npm run -s send-buffer-drain [-- <KiB per second> <MiB to send>]   (defaults: 1024 KiB/s, 24 MiB)
+//   npx tsx scripts/send-buffer-drain.ts [<KiB per second> <MiB to send>]   (defaults: 1024 KiB/s, 24 MiB)
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
