@@ -57335,7 +57335,7 @@ const RedirectHandler = __nccwpck_require__(8754)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
+module.exports.mk = Dispatcher
 __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
@@ -96323,7 +96323,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3769);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8163);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -96332,7 +96332,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3769:
+/***/ 8163:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -104327,17 +104327,63 @@ var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: ./src/client/redact.ts
 const MASK = '***';
 /**
- * Removes every occurrence of `secret` from text that came back from the server (or from a library),
- * including its URL-encoded and JSON-escaped forms, so an echoed Authorization header cannot leak it.
+ * The key's base64 as it shows inside any longer base64 text (e.g. of `Authorization: Bearer <key>`):
+ * for each of the 3 byte alignments, only the characters that depend on key bytes alone.
+ */
+function base64Forms(secret) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = [];
+    for (let offset = 0; offset < 3; offset++) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+            .toString('base64')
+            .replace(/=+$/, '');
+        const first = Math.ceil((8 * offset) / 6);
+        const last = Math.floor((8 * (offset + bytes.length) - 6) / 6);
+        const core = encoded.slice(first, last + 1);
+        forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return forms;
+}
+/** Line breaks (raw, or escaped as in JSON text) and indentation that a hard-wrapped echo puts in. */
+const BREAK = String.raw `(?:\s|\\[nrt])*`;
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Matches `form` with any line breaks or whitespace between its characters. */
+function splitTolerant(form) {
+    return [...form].map(escapeRegExp).join(BREAK);
+}
+const patterns = new Map();
+/** A key this short would mask ordinary words; no real access key is (they are ak_ + 32 hex digits and more). */
+const MIN_SPLIT_MATCH = 8;
+function patternFor(secret) {
+    let pattern = patterns.get(secret);
+    if (!pattern) {
+        const forms = new Set([
+            secret,
+            encodeURIComponent(secret),
+            JSON.stringify(secret).slice(1, -1),
+            ...base64Forms(secret).filter((form) => form.length >= MIN_SPLIT_MATCH),
+        ]);
+        const alternatives = [...forms]
+            .sort((a, b) => b.length - a.length)
+            .map((form) => (form.length >= MIN_SPLIT_MATCH ? splitTolerant(form) : escapeRegExp(form)));
+        pattern = new RegExp(alternatives.join('|'), 'g');
+        patterns.clear(); // one key per run: keep just the latest
+        patterns.set(secret, pattern);
+    }
+    return pattern;
+}
+/**
+ * Removes every occurrence of `secret` from text that came back from the server (or from a library), so
+ * an echoed Authorization header cannot leak it. Covered: the key as is, URL-encoded, JSON-escaped, and
+ * base64-encoded (standard and URL-safe alphabets, at any alignment inside a longer base64 text); each of
+ * these also when split across lines (raw or `\n`-escaped line breaks, indentation) as a hard-wrapped
+ * echo or MIME base64 splits it. Not covered: other encodings (hex, quoted-printable), or a key split by
+ * other characters than whitespace.
  */
 function redactSecret(text, secret) {
     if (!secret)
         return text;
-    let out = text;
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-        out = out.split(form).join(MASK);
-    }
-    return out;
+    return text.replace(patternFor(secret), MASK);
 }
 
 ;// CONCATENATED MODULE: ./src/client/errors.ts
@@ -104435,6 +104481,8 @@ function httpError(operation, response, secret, now) {
         detail += `: ${serviceMessage}`;
     else if (!text.trim())
         detail += ' (empty body)';
+    else if (!body && response.truncated)
+        detail += ` (non-JSON body of over ${response.body.length} bytes, not read further)`;
     else if (!body)
         detail += ' (non-JSON body)';
     if (fields)
@@ -104557,6 +104605,9 @@ function transportError(operation, err, requestMayHaveBeenWritten, secret) {
             cause: err,
         });
     }
+    const proxyStatus = /Proxy response \((\d{3})\) !== 200/.exec(rawMessage)?.[1];
+    if (proxyStatus !== undefined)
+        return proxyRefusedError(operation, Number(proxyStatus), err);
     if (err instanceof Error && err.name === 'AbortError') {
         return abortedError(operation, requestMayHaveBeenWritten, err);
     }
@@ -104582,11 +104633,52 @@ function stallError(operation, stallTimeoutMs, maybeReceived) {
         maybeReceived,
     });
 }
+/**
+ * The proxy answered CONNECT with another status than 200 (undici reports it as an abort). Nothing went
+ * through the tunnel. 407 and 403 are the proxy's policy, which a retry does not change; a 5xx (the
+ * proxy could not reach the host) may pass.
+ */
+function proxyRefusedError(operation, status, cause) {
+    const policy = status === 407 || status === 403;
+    return new ServiceError({
+        kind: policy ? 'protocol' : 'network',
+        operation,
+        detail: `the proxy refused to open a tunnel to the API host (${statusLine(status)})`,
+        maybeReceived: false,
+        hint: status === 407
+            ? 'the proxy asks for credentials: put them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port), ' +
+                'or add the `api-host` host to NO_PROXY if it should be reached directly'
+            : 'check that the proxy (HTTPS_PROXY) allows CONNECT to the `api-host` host and port, or add the host to ' +
+                'NO_PROXY if it should be reached directly',
+        cause,
+    });
+}
+/**
+ * The service's answer passed the cap of what we read from it: a gateway's page, or a body without end.
+ * Retryable like a network error; a 2xx took effect, so the uploader reconciles before re-sending.
+ */
+function tooLargeError(operation, limitBytes, maybeReceived) {
+    return new ServiceError({
+        kind: 'network',
+        operation,
+        code: 'RESPONSE_TOO_LARGE',
+        detail: `response too large from ${operation} (over ${limitBytes / (1024 * 1024)} MiB, more than any answer of the service); the connection was closed`,
+        maybeReceived,
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/client/transport.ts
 
 /** Small enough that a slow but moving upload refreshes the stall timer often; large enough to cost no throughput. */
 const BODY_SLICE_BYTES = 256 * 1024;
+/**
+ * The most read from a 2xx answer. The largest real one is a page of 1000 entries with 2000-character
+ * descriptions (about 2.5 MiB); past this the answer is not the service's, and reading on would only
+ * grow memory (a body without end never trips the stall timer: its bytes keep moving).
+ */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** The most read from an error answer: the service's JSON error fits; a gateway page is cut off here. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** The body as slices, calling `onPull` each time undici asks for more (the previous slice was taken). */
 async function* slicesOf(body, onPull) {
     for (let offset = 0; offset < body.length; offset += BODY_SLICE_BYTES) {
@@ -104646,14 +104738,40 @@ async function exchange(ctx, operation, request) {
             bodyTimeout: 0,
         });
         progress();
+        const success = response.statusCode >= 200 && response.statusCode < 300;
+        const limit = success ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES;
+        // Only a 2xx is refused as too large, and a 2xx means the request took effect.
+        const refuse = () => tooLargeError(operation, MAX_RESPONSE_BYTES, true);
+        if (success && Number(response.headers['content-length']) > limit) {
+            response.body.destroy();
+            throw refuse();
+        }
         const chunks = [];
+        let size = 0;
+        let truncated = false;
+        // Leaving the loop early destroys the body, and with it the connection: the rest is never read.
         for await (const chunk of response.body) {
             progress();
             chunks.push(chunk);
+            size += chunk.length;
+            if (size > limit) {
+                if (success)
+                    throw refuse();
+                truncated = true;
+                break;
+            }
         }
-        return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+        const body = Buffer.concat(chunks);
+        return {
+            status: response.statusCode,
+            headers: response.headers,
+            body: truncated ? body.subarray(0, limit) : body,
+            ...(truncated ? { truncated } : {}),
+        };
     }
     catch (err) {
+        if (err instanceof ServiceError)
+            throw err;
         // Headers go out with the first body slice; a bodiless request may have been written once connected.
         const mayHaveBeenWritten = hasBody ? bodyStarted : true;
         if (controller.signal.aborted) {
@@ -104669,13 +104787,110 @@ async function exchange(ctx, operation, request) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/client/validate.ts
+
+const req = (field, check) => ({ field, check, required: true });
+const opt = (field, check) => ({ field, check, required: false });
+/** Only what the uploader reads; the contract's other fields are the service's business. */
+const RULES = {
+    'upload job': [
+        req('id', 'non-empty string'),
+        opt('name', 'string'),
+        opt('status', 'string'),
+        opt('complete', 'boolean'),
+        opt('completed', 'boolean'),
+        // Empty (or null) until the job is complete.
+        opt('firmware_image_id', 'string or null'),
+    ],
+    'upload chunk': [req('id', 'whole number'), req('length', 'whole number'), req('hash', 'string')],
+    'firmware image': [
+        req('id', 'non-empty string'),
+        opt('name', 'string'),
+        req('datafile', 'non-empty string'),
+        req('datafile_checksum', 'string'),
+        req('datafile_size', 'whole number'),
+        opt('short_datafile', 'string'),
+    ],
+};
+function passes(value, check) {
+    switch (check) {
+        case 'string':
+            return typeof value === 'string';
+        case 'non-empty string':
+            return typeof value === 'string' && value !== '';
+        case 'string or null':
+            return typeof value === 'string' || value === null;
+        case 'whole number':
+            return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+        case 'boolean':
+            return typeof value === 'boolean';
+    }
+}
+/** What a wrong value is, for the message: `a string ("123")`, `missing`, `null`. */
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    if (typeof value === 'object')
+        return 'an object';
+    const shown = JSON.stringify(value);
+    const short = shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
+    return `${typeof value === 'string' ? 'a string' : `a ${typeof value}`} (${short})`;
+}
+function protocolError(operation, what, maybeReceived) {
+    return new ServiceError({
+        kind: 'protocol',
+        operation,
+        detail: `unexpected response: ${what}`,
+        maybeReceived,
+        hint: 'the answer does not follow the Update Service API: check that `api-host` is the API host (e.g. https://api.us-east-1.mbedcloud.com) and not a proxy or another service',
+    });
+}
+/** Throws a protocol error naming the first field of `entity` that is missing or of the wrong type. */
+function checkEntity(entity, value, operation, maybeReceived, where = '') {
+    for (const rule of RULES[entity]) {
+        const field = value[rule.field];
+        if (field === undefined && !rule.required)
+            continue;
+        if (!passes(field, rule.check)) {
+            throw protocolError(operation, `${entity}${where} field \`${rule.field}\` is ${describe(field)}; expected a ${rule.check}`, maybeReceived);
+        }
+    }
+    return value;
+}
+/** A list page: `data` an array of valid entities, `has_more` a boolean when present (absent = false). */
+function checkPage(entity, value, operation) {
+    if (!Array.isArray(value.data)) {
+        throw protocolError(operation, `list field \`data\` is ${describe(value.data)}; expected an array`, false);
+    }
+    if (value.has_more !== undefined && typeof value.has_more !== 'boolean') {
+        throw protocolError(operation, `list field \`has_more\` is ${describe(value.has_more)}; expected a boolean`, false);
+    }
+    value.data.forEach((item, index) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw protocolError(operation, `list item ${index + 1} is ${describe(item)}; expected an object`, false);
+        }
+        checkEntity(entity, item, operation, false, ` (list item ${index + 1})`);
+    });
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/client/client.ts
+
 
 
 
 
 /** The service's largest page; the paging helpers use it to make the fewest requests. */
 const MAX_PAGE_LIMIT = 1000;
+/**
+ * The most pages a paging helper follows: 100,000 entries, far beyond a real account or job (a 10 GiB
+ * image in 5 MiB chunks is 2048 chunks); a service that says `has_more` forever ends here.
+ */
+const MAX_PAGES = 100;
 /**
  * One typed method per Update Service operation, ONE attempt each (retries live in the uploader).
  * Every failure is a ServiceError.
@@ -104706,16 +104921,16 @@ class UpdateServiceClient {
         this.now = opts.now ?? Date.now;
     }
     createUploadJob(req) {
-        return this.json(`create upload job "${req.name}"`, 'POST', paths.uploadJobs, req);
+        return this.json('upload job', `create upload job "${req.name}"`, 'POST', paths.uploadJobs, req);
     }
     listUploadJobs(query) {
-        return this.list('list upload jobs', paths.uploadJobs, query);
+        return this.list('upload job', 'list upload jobs', paths.uploadJobs, query);
     }
     getUploadJob(id) {
-        return this.json(`get upload job ${id}`, 'GET', paths.uploadJob(id));
+        return this.json('upload job', `get upload job ${id}`, 'GET', paths.uploadJob(id));
     }
     updateUploadJob(id, req) {
-        return this.json(`update upload job ${id}`, 'PUT', paths.uploadJob(id), req);
+        return this.json('upload job', `update upload job ${id}`, 'PUT', paths.uploadJob(id), req);
     }
     async deleteUploadJob(id) {
         await this.call(`delete upload job ${id}`, { method: 'DELETE', path: paths.uploadJob(id), headers: {} });
@@ -104735,63 +104950,68 @@ class UpdateServiceClient {
             },
             body,
         });
-        return this.parseObject(operation, response);
+        const chunk = this.parseObject(operation, response);
+        // The completing chunk's answer is not relied on (the job is read back), so any object will do.
+        if (body.length === 0)
+            return chunk;
+        return checkEntity('upload chunk', chunk, operation, true);
     }
     listChunks(jobId, query) {
-        return this.list(`list chunks of upload job ${jobId}`, paths.chunks(jobId), query);
+        return this.list('upload chunk', `list chunks of upload job ${jobId}`, paths.chunks(jobId), query);
     }
     getChunk(jobId, chunkId) {
-        return this.json(`get chunk ${chunkId} of upload job ${jobId}`, 'GET', paths.chunk(jobId, chunkId));
+        return this.json('upload chunk', `get chunk ${chunkId} of upload job ${jobId}`, 'GET', paths.chunk(jobId, chunkId));
     }
     listFirmwareImages(query) {
-        return this.list('list firmware images', paths.firmwareImages, query);
+        return this.list('firmware image', 'list firmware images', paths.firmwareImages, query);
     }
     getFirmwareImage(id) {
-        return this.json(`get firmware image ${id}`, 'GET', paths.firmwareImage(id));
+        return this.json('firmware image', `get firmware image ${id}`, 'GET', paths.firmwareImage(id));
     }
     allUploadJobs(filter) {
-        return this.all((q) => this.listUploadJobs(q), filter);
+        return this.all('list upload jobs', (q) => this.listUploadJobs(q), filter);
     }
     allChunks(jobId) {
-        return this.all((q) => this.listChunks(jobId, q));
+        return this.all(`list chunks of upload job ${jobId}`, (q) => this.listChunks(jobId, q));
     }
     allFirmwareImages(filter) {
-        return this.all((q) => this.listFirmwareImages(q), filter);
+        return this.all('list firmware images', (q) => this.listFirmwareImages(q), filter);
     }
-    /** Follows `has_more`, asking for the page after the last item seen. */
-    async all(listPage, filter) {
+    /**
+     * Follows `has_more`, asking for the page after the last item seen; stops with a protocol error at a
+     * cursor seen before (the service repeats itself) or after MAX_PAGES pages (it never ends).
+     */
+    async all(operation, listPage, filter) {
         const items = [];
+        const cursors = new Set();
         let after;
-        for (;;) {
+        for (let pages = 1;; pages++) {
             const page = await listPage({ ...filter, limit: MAX_PAGE_LIMIT, order: 'ASC', after });
             items.push(...page.data);
             const last = page.data.at(-1);
             if (!page.has_more || last === undefined)
                 return items;
-            if (String(last.id) === after) {
-                throw new ServiceError({
-                    kind: 'protocol',
-                    operation: 'list',
-                    detail: `the service repeated the page after ${after}`,
-                    maybeReceived: false,
-                });
-            }
             after = String(last.id);
+            if (cursors.has(after)) {
+                throw protocolError(operation, `the service repeated the page after ${after} (has_more without end)`, false);
+            }
+            if (pages >= MAX_PAGES) {
+                throw protocolError(operation, `more than ${MAX_PAGES} pages (has_more without end)`, false);
+            }
+            cursors.add(after);
         }
     }
-    async list(operation, path, query = {}) {
+    async list(entity, operation, path, query = {}) {
         const params = new URLSearchParams();
         for (const [key, value] of Object.entries(query)) {
             if (value !== undefined)
                 params.set(key, String(value));
         }
         const search = params.size > 0 ? `?${params}` : '';
-        const page = await this.json(operation, 'GET', `${path}${search}`);
-        if (!Array.isArray(page.data))
-            throw this.unexpected(operation, 'a list without `data`', false);
-        return page;
+        const response = await this.call(operation, { method: 'GET', path: `${path}${search}`, headers: {} });
+        return checkPage(entity, this.parseObject(operation, response), operation);
     }
-    async json(operation, method, path, body) {
+    async json(entity, operation, method, path, body) {
         const headers = {};
         let payload;
         if (body !== undefined) {
@@ -104800,7 +105020,8 @@ class UpdateServiceClient {
             headers['content-length'] = String(payload.length);
         }
         const response = await this.call(operation, { method, path, headers, body: payload });
-        return this.parseObject(operation, response);
+        // A 2xx to a change took effect, even when its answer is unusable.
+        return checkEntity(entity, this.parseObject(operation, response), operation, method !== 'GET');
     }
     /** One exchange; any status outside 2xx becomes a ServiceError (3xx included: redirects are never followed). */
     async call(operation, request) {
@@ -104837,47 +105058,91 @@ class UpdateServiceClient {
         }
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
             // The service answered 2xx, so the request took effect even though the answer is unreadable.
-            throw this.unexpected(operation, `a ${response.status} answer that is not a JSON object`, true);
+            throw protocolError(operation, `a ${response.status} answer that is not a JSON object`, true);
         }
         return parsed;
-    }
-    unexpected(operation, what, maybeReceived) {
-        return new ServiceError({
-            kind: 'protocol',
-            operation,
-            detail: `unexpected response: ${what}`,
-            maybeReceived,
-        });
     }
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var node_modules_undici_0 = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/common/loopback.ts
+/** The hosts plain HTTP may go to (a local emulator): localhost, 127.0.0.0/8 and [::1]. */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase();
+    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 ;// CONCATENATED MODULE: ./src/client/dispatcher.ts
+
 
 function pick(env, name) {
     // Lower case first, as curl and undici do.
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
 /**
+ * Set explicitly on every connection (direct, to the proxy, and through the tunnel): left undefined,
+ * Node's tls.connect takes it from NODE_TLS_REJECT_UNAUTHORIZED, and `0` there would switch checks off.
+ */
+const VERIFY_TLS = { rejectUnauthorized: true };
+/** A plain-http loopback origin: the key travels in clear text, so it must not leave the machine. */
+function isPlainLoopback(origin) {
+    if (origin === undefined)
+        return false;
+    const url = new URL(origin);
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+/** Sends plain-http loopback requests on a direct agent, everything else through the proxy agent. */
+class LoopbackDirect extends node_modules_undici_0/* Dispatcher */.mk {
+    direct;
+    proxied;
+    constructor(direct, proxied) {
+        super();
+        this.direct = direct;
+        this.proxied = proxied;
+    }
+    dispatch(options, handler) {
+        return (isPlainLoopback(options.origin) ? this.direct : this.proxied).dispatch(options, handler);
+    }
+    close(callback) {
+        const done = Promise.all([this.direct.close(), this.proxied.close()]).then(() => undefined);
+        if (!callback)
+            return done;
+        void done.then(callback, callback);
+    }
+    destroy(errOrCallback, maybeCallback) {
+        const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
+        const callback = typeof errOrCallback === 'function' ? errOrCallback : maybeCallback;
+        const done = Promise.all([this.direct.destroy(err), this.proxied.destroy(err)]).then(() => undefined);
+        if (!callback)
+            return done;
+        void done.then(callback, callback);
+    }
+}
+/**
  * The HTTP dispatcher for the service client. Uploads are strictly sequential, so one kept-alive
- * connection is enough. TLS verification is always on; extra CAs come from NODE_EXTRA_CA_CERTS, which
- * Node folds into the default trust store that undici's connector uses when no `ca` is given.
+ * connection is enough. TLS verification is always on (VERIFY_TLS); extra CAs come from
+ * NODE_EXTRA_CA_CERTS, which Node folds into the default trust store that undici's connector uses when
+ * no `ca` is given. A plain-http loopback api-host (a local emulator) never goes through a proxy, even
+ * with HTTP_PROXY set and no NO_PROXY: the key would cross the proxy in clear text.
  */
 function createDispatcher(opts) {
-    const agentOptions = { connections: 1, pipelining: 1 };
+    const agentOptions = { connections: 1, pipelining: 1, connect: VERIFY_TLS };
     const env = opts.env ?? {};
     const httpsProxy = pick(env, 'https_proxy');
     const httpProxy = pick(env, 'http_proxy');
     if (!opts.proxyFromEnv || (!httpsProxy && !httpProxy))
         return new node_modules_undici_0/* Agent */.g6(agentOptions);
     // Empty strings (not undefined) so EnvHttpProxyAgent never falls back to reading process.env itself.
-    return new node_modules_undici_0/* EnvHttpProxyAgent */.J2({
+    const proxied = new node_modules_undici_0/* EnvHttpProxyAgent */.J2({
         ...agentOptions,
+        requestTls: VERIFY_TLS,
+        proxyTls: VERIFY_TLS,
         httpsProxy: httpsProxy ?? '',
         httpProxy: httpProxy ?? '',
         noProxy: pick(env, 'no_proxy') ?? '',
     });
+    return new LoopbackDirect(new node_modules_undici_0/* Agent */.g6(agentOptions), proxied);
 }
 
 ;// CONCATENATED MODULE: ./src/client/user-agent.ts
@@ -104967,25 +105232,55 @@ function formatBytes(bytes) {
     return `${bytes} B`;
 }
 
+;// CONCATENATED MODULE: ./src/common/neutralise.ts
+// The one gate between text from a user or the service and a log line, an annotation or the summary.
+// The runner reads any stdout line that starts with `::` (or the older `##[`) as a workflow command, and a
+// terminal obeys ANSI escapes: so a value must never start a line, nor carry a control character.
+/**
+ * C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidi controls
+ * (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069) that make text read other than it is.
+ */
+const UNSAFE_CHARACTERS = 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** `\n`, `\r`, `\t`, or `\u001b`: how an unsafe character shows in a neutralised text. */
+function escapeCharacter(c) {
+    return NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** Text that starts a workflow command once leading whitespace is trimmed (the runner trims it). */
+const COMMAND_START = /^(\s*)(::|##\[)/;
+/**
+ * One line of text that can start no workflow command and moves no cursor: unsafe characters are shown
+ * as escapes (`\n`, `\u001b`), and a leading `::` or `##[` gets its first character escaped (`\u003a:`).
+ * Safe on a whole log line and on any value inside one; applying it twice changes nothing more.
+ */
+function neutralise(text) {
+    return text
+        .replace(UNSAFE_CHARACTERS, escapeCharacter)
+        .replace(COMMAND_START, (_whole, space, start) => `${space}${escapeCharacter(start[0])}${start.slice(1)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/errors.ts
 /** A bad input value. The message names the input and says how to fix it; it is shown without a stack. */
 class InputError extends Error {
     input;
-    constructor(input, problem) {
+    /** The input was required but not given (the CLI words that case in its own terms). */
+    missing;
+    constructor(input, problem, options = {}) {
         super(`Input \`${input}\`: ${problem}`);
         this.input = input;
         this.name = 'InputError';
+        this.missing = options.missing === true;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/host.ts
 
+
 const INPUT = 'api-host';
-/** Plain HTTP is only for a local emulator: the key must never cross a network in clear text. */
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase();
-    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+// Plain HTTP is only for a local emulator: the key must never cross a network in clear text.
+
 /** Validates the API base URL: https (or http to loopback), nothing but scheme, host and port. */
 function parseApiHost(text) {
     let url;
@@ -105017,12 +105312,21 @@ function parseApiHost(text) {
 
 
 
+
 const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'];
 const DEFAULT_CHUNK_SIZE = 32 * bytes_MiB;
 const DEFAULT_RETRIES = 5;
 const MAX_RETRIES = 100;
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+/**
+ * The stall timer sees a body slice leave when the socket takes it, not when it is on the wire: what the
+ * OS buffers drains unseen. Measured with scripts/send-buffer-drain.ts on loopback (docs/design.md has
+ * the numbers): about 1.4-1.6 MiB sat unseen (5.5 s at 256 KiB/s); Linux lets the send buffer grow to
+ * 4 MiB (tcp_wmem). At 30 s, "a slow but moving upload is never cut off" holds down to about 140 KiB/s
+ * even with that 4 MiB buffered, and to about 50 KiB/s with what was measured.
+ */
+const MIN_REQUEST_TIMEOUT_SECONDS = 30;
 /** Turns raw input strings (empty = not given) into Settings; throws InputError on the first bad one. */
 function parseSettings(read, env) {
     const input = (name) => (read(name) ?? '').trim();
@@ -105030,7 +105334,7 @@ function parseSettings(read, env) {
         apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
         apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
         imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
-        name: optionalText('name', input('name'), MAX_NAME_LENGTH),
+        name: parseName(input('name')),
         description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
         chunkSize: parseChunkSize(input('chunk-size')),
         onConflict: parseConflictPolicy(input('on-conflict')),
@@ -105039,23 +105343,49 @@ function parseSettings(read, env) {
         dryRun: parseBoolean('dry-run', input('dry-run'), false),
     };
 }
+/** An access key is printable ASCII: anything else cannot go in an HTTP header, and is a copy-paste slip. */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 function parseApiKey(key) {
-    return required('api-key', key, 'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
+    required('api-key', key, 'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
         'Store the key as a repository secret; note that secrets are not passed to workflows triggered ' +
         "from forks' pull requests");
+    if (!PRINTABLE_ASCII.test(key)) {
+        // Never echo the key, not even the offending character (it is part of the secret).
+        throw new InputError('api-key', 'holds a character that is not printable ASCII (a space, a control character, or a non-ASCII ' +
+            'letter such as a typographic quote); copy the access key (ak_…) again into the secret, without ' +
+            'anything around it.');
+    }
+    return key;
 }
 function required(name, value, fix) {
     if (value === '')
-        throw new InputError(name, `is required but empty; ${fix}.`);
+        throw new InputError(name, `is required but empty; ${fix}.`, { missing: true });
     return value;
+}
+/** Length as the service and people count it: in characters (code points), not UTF-16 units. */
+function characterCount(text) {
+    return [...text].length;
 }
 function optionalText(name, value, maxLength) {
     if (value === '')
         return undefined;
-    if (value.length > maxLength) {
-        throw new InputError(name, `is ${value.length} characters long; the service accepts at most ${maxLength}, shorten it.`);
+    const length = characterCount(value);
+    if (length > maxLength) {
+        throw new InputError(name, `is ${length} characters long; the service accepts at most ${maxLength}, shorten it.`);
     }
     return value;
+}
+/** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
+function parseName(text) {
+    const characters = [...text];
+    const unsafe = characters.findIndex((c) => new RegExp(UNSAFE_CHARACTERS.source).test(c));
+    if (unsafe >= 0) {
+        const code = characters[unsafe].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+        throw new InputError('name', `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
+            '(newlines, tabs, escapes and bidi overrides are refused: they could disguise the name or forge ' +
+            'log lines); use printable characters only.');
+    }
+    return optionalText('name', text, MAX_NAME_LENGTH);
 }
 function parseChunkSize(text) {
     if (text === '')
@@ -105098,8 +105428,10 @@ function parseRequestTimeout(text) {
     if (text === '')
         return DEFAULT_REQUEST_TIMEOUT_SECONDS;
     const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-    if (!(seconds > 0 && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
-        throw new InputError('request-timeout', `'${text}' must be a number of seconds above 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300.`);
+    if (!(seconds >= MIN_REQUEST_TIMEOUT_SECONDS && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
+        throw new InputError('request-timeout', `'${text}' must be a number of seconds from ${MIN_REQUEST_TIMEOUT_SECONDS} to ` +
+            `${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300 (below ${MIN_REQUEST_TIMEOUT_SECONDS} s, the bytes the OS ` +
+            'buffers could take longer to drain on a slow link than the timeout, cutting off an upload that moves).');
     }
     return seconds;
 }
@@ -105202,13 +105534,16 @@ function shortenKeepingExtension(file, maxLength) {
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 // Anything from the user or the service goes through here before it enters the job summary's markdown:
 // a name like `<script>` or `a|b` must show as text, never as HTML or as a broken table.
+
 const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-/** Text safe in a markdown paragraph or table cell: HTML and markdown syntax shown literally, one line. */
+/**
+ * Text safe in a markdown paragraph or table cell: one line (line breaks become spaces), no control
+ * characters (neutralised, shown as `\u001b`), HTML and markdown syntax shown literally.
+ */
 function escapeMarkdown(text) {
-    return text
+    return neutralise(text.replace(/\r\n|\r|\n/g, ' '))
         .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c] ?? c)
-        .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`)
-        .replace(/\r\n|\r|\n/g, ' ');
+        .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure.ts
@@ -106050,7 +106385,7 @@ async function dryRun(session, request) {
     const chunks = planChunks(local.size, request.chunkSize);
     const decision = decideForName(request.onConflict, state, local);
     const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
-    const dryRunDecision = describe(decision, name, chunks.length);
+    const dryRunDecision = dry_run_describe(decision, name, chunks.length);
     session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
     session.emit({ type: 'phase', phase: 'done' });
     return buildResult(session, {
@@ -106062,7 +106397,7 @@ async function dryRun(session, request) {
         dryRunDecision,
     });
 }
-function describe(decision, name, chunkCount) {
+function dry_run_describe(decision, name, chunkCount) {
     switch (decision.action) {
         case 'new-upload':
             return { action: 'new-upload', description: 'new upload' };
@@ -110255,9 +110590,18 @@ async function isPresent(path) {
     return (0,promises_.stat)(path).then(() => true, () => false);
 }
 async function globMatches(pattern) {
-    // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
-    const globber = await create(pattern, { implicitDescendants: false, matchDirectories: true });
-    return (await globber.glob()).sort();
+    // @actions/glob refuses `.` and `..` segments: resolve them first (`../out/*.bin` is a fine pattern).
+    // A negated or multi-line pattern is the library's syntax, left as it is.
+    const absolute = pattern.startsWith('!') || /[\r\n]/.test(pattern) ? pattern : (0,external_node_path_.resolve)(pattern);
+    try {
+        // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
+        const globber = await create(absolute, { implicitDescendants: false, matchDirectories: true });
+        return (await globber.glob()).sort();
+    }
+    catch (error) {
+        throw new ImagePathError(`'${pattern}' is not a usable path or glob (${error.message}); give the path of the ` +
+            'firmware file, or a glob such as build/*.bin.');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/image/index.ts
@@ -110319,6 +110663,7 @@ function clientFor(settings, deps) {
 
 
 
+
 /** GitHub sends SIGINT, then SIGTERM 7.5 s later: we must be gone before that. */
 const EXIT_AFTER_CANCEL_MS = 5000;
 const PHASE_GROUPS = {
@@ -110333,7 +110678,9 @@ async function run() {
     if (apiKey)
         core_setSecret(apiKey);
     const redact = (text) => redactSecret(text, apiKey);
-    const logger = actionLogger(redact);
+    // Every line we write from text we did not write ourselves: no key, and no workflow command.
+    const safe = (text) => neutralise(redact(text));
+    const logger = actionLogger(safe);
     const controller = new AbortController();
     const progress = new UploadTracker();
     const stopWatchingSignals = watchSignals(controller, progress, logger);
@@ -110364,14 +110711,14 @@ async function run() {
         logger.info(resultLine(result));
         for (const [name, value] of Object.entries(outputsFor(result)))
             setOutput(name, value);
-        await writeSummary({ kind: 'success', result, ...runInfo }, redact);
+        await writeSummary({ kind: 'success', result, ...runInfo }, redact, logger);
     }
     catch (error) {
         const failure = describeFailure(error);
         if (isDebug() && error instanceof Error && error.stack)
-            core_debug(redact(error.stack));
-        setFailed(redact(failureLine(failure)));
-        await writeSummary({ kind: 'failure', ...failure, ...runInfo }, redact);
+            logger.debug(error.stack);
+        setFailed(safe(failureLine(failure)));
+        await writeSummary({ kind: 'failure', ...failure, ...runInfo }, redact, logger);
     }
     finally {
         await closeDispatcher().catch(() => { });
@@ -110408,14 +110755,17 @@ function provenanceFromContext() {
         actor: optional(github_context.actor ?? ''),
     };
 }
-/** Every log line goes through `redact`: the key stays out even if some text carries it. */
-function actionLogger(redact) {
+/**
+ * Every log line goes through `safe` (redacted, then neutralised): the key stays out even if some text
+ * carries it, and no value, whatever it holds, can start a workflow command or a new line.
+ */
+function actionLogger(safe) {
     return {
-        debug: (message) => core_debug(redact(message)),
-        info: (message) => info(redact(message)),
-        warning: (message) => warning(redact(message)),
-        error: (message) => error(redact(message)),
-        group: (title, fn) => group(redact(title), fn),
+        debug: (message) => core_debug(safe(message)),
+        info: (message) => info(safe(message)),
+        warning: (message) => warning(safe(message)),
+        error: (message) => error(safe(message)),
+        group: (title, fn) => group(safe(title), fn),
     };
 }
 /** Opens a log group per uploader phase; GitHub's log groups do not nest, so one at a time. */
@@ -110501,16 +110851,17 @@ function resultLine(result) {
     }
 }
 /** The job summary; GitHub only offers one to a step when GITHUB_STEP_SUMMARY is set. */
-async function writeSummary(input, redact) {
+async function writeSummary(input, redact, logger) {
     if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
+        logger.debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
         return;
     }
     try {
+        // summaryMarkdown escapes (and neutralises) every value itself; the markdown keeps its own newlines.
         await summary.addRaw(redact(summaryMarkdown(input))).write();
     }
     catch (error) {
-        warning(`could not write the job summary: ${redact(error.message)}`);
+        logger.warning(`could not write the job summary: ${error.message}`);
     }
 }
 

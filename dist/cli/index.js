@@ -367,7 +367,7 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(7075)
+} = __nccwpck_require__(9456)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
@@ -843,7 +843,7 @@ module.exports.RequestHandler = RequestHandler
 
 
 const assert = __nccwpck_require__(4589)
-const { finished, PassThrough } = __nccwpck_require__(7075)
+const { finished, PassThrough } = __nccwpck_require__(9456)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8091)
 const util = __nccwpck_require__(1544)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
@@ -1201,7 +1201,7 @@ module.exports.connect = __nccwpck_require__(9724)
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
+const { Readable } = __nccwpck_require__(9456)
 const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8091)
 const util = __nccwpck_require__(1544)
 const { ReadableStreamFrom } = __nccwpck_require__(1544)
@@ -3428,7 +3428,7 @@ module.exports = {
 const assert = __nccwpck_require__(4589)
 const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(9411)
 const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(7075)
+const stream = __nccwpck_require__(9456)
 const net = __nccwpck_require__(7030)
 const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
@@ -6029,7 +6029,7 @@ module.exports = connectH1
 
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
-const { pipeline } = __nccwpck_require__(7075)
+const { pipeline } = __nccwpck_require__(9456)
 const util = __nccwpck_require__(1544)
 const {
   RequestContentLengthMismatchError,
@@ -11365,7 +11365,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
+const { Transform } = __nccwpck_require__(9456)
 const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
@@ -13856,7 +13856,7 @@ module.exports = {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(7075)
+const { Transform } = __nccwpck_require__(9456)
 const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6627)
 
 /**
@@ -14437,7 +14437,7 @@ module.exports = {
 
 
 
-const { pipeline } = __nccwpck_require__(7075)
+const { pipeline } = __nccwpck_require__(9456)
 const { fetching } = __nccwpck_require__(7302)
 const { makeRequest } = __nccwpck_require__(6055)
 const { webidl } = __nccwpck_require__(253)
@@ -14987,7 +14987,7 @@ const { kState } = __nccwpck_require__(4883)
 const { webidl } = __nccwpck_require__(253)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(7075)
+const { isErrored, isDisturbed } = __nccwpck_require__(9456)
 const { isArrayBuffer } = __nccwpck_require__(3429)
 const { serializeAMimeType } = __nccwpck_require__(980)
 const { multipartFormDataParser } = __nccwpck_require__(3100)
@@ -18114,7 +18114,7 @@ const {
   subresourceSet
 } = __nccwpck_require__(1207)
 const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished } = __nccwpck_require__(7075)
+const { Readable, pipeline, finished } = __nccwpck_require__(9456)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(980)
 const { getGlobalDispatcher } = __nccwpck_require__(5837)
@@ -22010,7 +22010,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
+const { Transform } = __nccwpck_require__(9456)
 const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1207)
 const { getGlobalOrigin } = __nccwpck_require__(2443)
@@ -26501,7 +26501,7 @@ module.exports = { PerMessageDeflate }
 
 
 
-const { Writable } = __nccwpck_require__(7075)
+const { Writable } = __nccwpck_require__(9456)
 const assert = __nccwpck_require__(4589)
 const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(1816)
 const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(2456)
@@ -28406,7 +28406,7 @@ const RedirectHandler = __nccwpck_require__(8754)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
+module.exports.mk = Dispatcher
 __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
@@ -28805,7 +28805,7 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(7075)
+} = __nccwpck_require__(9456)
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
 const {
@@ -29282,7 +29282,7 @@ module.exports.RequestHandler = RequestHandler
 
 
 const assert = __nccwpck_require__(4589)
-const { finished } = __nccwpck_require__(7075)
+const { finished } = __nccwpck_require__(9456)
 const { AsyncResource } = __nccwpck_require__(6698)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
@@ -29630,7 +29630,7 @@ module.exports.connect = __nccwpck_require__(2279)
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
+const { Readable } = __nccwpck_require__(9456)
 const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { ReadableStreamFrom } = __nccwpck_require__(3440)
@@ -30216,7 +30216,7 @@ module.exports = {
 
 
 
-const { Writable } = __nccwpck_require__(7075)
+const { Writable } = __nccwpck_require__(9456)
 const { EventEmitter } = __nccwpck_require__(8474)
 const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
@@ -30502,7 +30502,7 @@ module.exports = MemoryCacheStore
 
 
 
-const { Writable } = __nccwpck_require__(7075)
+const { Writable } = __nccwpck_require__(9456)
 const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
 let DatabaseSync
@@ -33405,7 +33405,7 @@ module.exports = {
 const assert = __nccwpck_require__(4589)
 const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(7075)
+const stream = __nccwpck_require__(9456)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
@@ -36596,7 +36596,7 @@ module.exports = connectH1
 
 
 const assert = __nccwpck_require__(4589)
-const { pipeline } = __nccwpck_require__(7075)
+const { pipeline } = __nccwpck_require__(9456)
 const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
@@ -43097,7 +43097,7 @@ function toRawHeaderValue (value) {
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
+const { Readable } = __nccwpck_require__(9456)
 const util = __nccwpck_require__(3440)
 const CacheHandler = __nccwpck_require__(9976)
 const MemoryCacheStore = __nccwpck_require__(4889)
@@ -43850,7 +43850,7 @@ module.exports = (opts = {}) => {
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
-const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
+const { pipeline, Transform: TransformStream } = __nccwpck_require__(9456)
 const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
 const DecoratorHandler = __nccwpck_require__(8155)
 const { runtimeFeatures } = __nccwpck_require__(313)
@@ -47418,7 +47418,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
+const { Transform } = __nccwpck_require__(9456)
 const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
@@ -52627,7 +52627,7 @@ module.exports = {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(7075)
+const { Transform } = __nccwpck_require__(9456)
 const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
@@ -53209,7 +53209,7 @@ module.exports = {
 
 
 
-const { pipeline } = __nccwpck_require__(7075)
+const { pipeline } = __nccwpck_require__(9456)
 const { fetching } = __nccwpck_require__(4398)
 const { makeRequest } = __nccwpck_require__(9967)
 const { webidl } = __nccwpck_require__(7879)
@@ -53766,7 +53766,7 @@ const {
 const { FormData, setFormDataState } = __nccwpck_require__(5910)
 const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(7075)
+const { isErrored, isDisturbed } = __nccwpck_require__(9456)
 const { isUint8Array } = __nccwpck_require__(3429)
 const { serializeAMimeType } = __nccwpck_require__(1900)
 const { multipartFormDataParser } = __nccwpck_require__(116)
@@ -56711,7 +56711,7 @@ const {
   subresourceSet
 } = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
+const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(9456)
 const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
@@ -60844,7 +60844,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
+const { Transform } = __nccwpck_require__(9456)
 const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
 const { getGlobalOrigin } = __nccwpck_require__(1059)
@@ -65019,7 +65019,7 @@ module.exports = { PerMessageDeflate }
 
 
 
-const { Writable } = __nccwpck_require__(7075)
+const { Writable } = __nccwpck_require__(9456)
 const assert = __nccwpck_require__(4589)
 const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
 const {
@@ -67394,8 +67394,10 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3142);
+/* harmony import */ var _common_neutralise_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2535);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
+
 
 /** A cancelled upload must end within this long even if a request ignores the abort. */
 const EXIT_DEADLINE_MS = 4000;
@@ -67416,7 +67418,7 @@ const onSignal = (signal) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 try {
-    process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), {
+    process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runCli */ .a)(process.argv.slice(2), {
         env: process.env,
         stdout,
         stderr: process.stderr,
@@ -67427,7 +67429,8 @@ try {
 }
 catch (error) {
     // runCli reports every expected failure itself; this is a bug, so say so without hiding it.
-    process.stderr.write(`error: unexpected failure: ${error instanceof Error ? error.stack : String(error)}\n`);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`error: unexpected failure: ${text.split('\n').map(_common_neutralise_js__WEBPACK_IMPORTED_MODULE_0__/* .neutralise */ .$0).join('\n')}\n`);
     process.exitCode = 1;
 }
 
@@ -67436,7 +67439,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3142:
+/***/ 7075:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67508,17 +67511,63 @@ var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: ./src/client/redact.ts
 const MASK = '***';
 /**
- * Removes every occurrence of `secret` from text that came back from the server (or from a library),
- * including its URL-encoded and JSON-escaped forms, so an echoed Authorization header cannot leak it.
+ * The key's base64 as it shows inside any longer base64 text (e.g. of `Authorization: Bearer <key>`):
+ * for each of the 3 byte alignments, only the characters that depend on key bytes alone.
+ */
+function base64Forms(secret) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = [];
+    for (let offset = 0; offset < 3; offset++) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+            .toString('base64')
+            .replace(/=+$/, '');
+        const first = Math.ceil((8 * offset) / 6);
+        const last = Math.floor((8 * (offset + bytes.length) - 6) / 6);
+        const core = encoded.slice(first, last + 1);
+        forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return forms;
+}
+/** Line breaks (raw, or escaped as in JSON text) and indentation that a hard-wrapped echo puts in. */
+const BREAK = String.raw `(?:\s|\\[nrt])*`;
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Matches `form` with any line breaks or whitespace between its characters. */
+function splitTolerant(form) {
+    return [...form].map(escapeRegExp).join(BREAK);
+}
+const patterns = new Map();
+/** A key this short would mask ordinary words; no real access key is (they are ak_ + 32 hex digits and more). */
+const MIN_SPLIT_MATCH = 8;
+function patternFor(secret) {
+    let pattern = patterns.get(secret);
+    if (!pattern) {
+        const forms = new Set([
+            secret,
+            encodeURIComponent(secret),
+            JSON.stringify(secret).slice(1, -1),
+            ...base64Forms(secret).filter((form) => form.length >= MIN_SPLIT_MATCH),
+        ]);
+        const alternatives = [...forms]
+            .sort((a, b) => b.length - a.length)
+            .map((form) => (form.length >= MIN_SPLIT_MATCH ? splitTolerant(form) : escapeRegExp(form)));
+        pattern = new RegExp(alternatives.join('|'), 'g');
+        patterns.clear(); // one key per run: keep just the latest
+        patterns.set(secret, pattern);
+    }
+    return pattern;
+}
+/**
+ * Removes every occurrence of `secret` from text that came back from the server (or from a library), so
+ * an echoed Authorization header cannot leak it. Covered: the key as is, URL-encoded, JSON-escaped, and
+ * base64-encoded (standard and URL-safe alphabets, at any alignment inside a longer base64 text); each of
+ * these also when split across lines (raw or `\n`-escaped line breaks, indentation) as a hard-wrapped
+ * echo or MIME base64 splits it. Not covered: other encodings (hex, quoted-printable), or a key split by
+ * other characters than whitespace.
  */
 function redactSecret(text, secret) {
     if (!secret)
         return text;
-    let out = text;
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-        out = out.split(form).join(MASK);
-    }
-    return out;
+    return text.replace(patternFor(secret), MASK);
 }
 
 ;// CONCATENATED MODULE: ./src/client/errors.ts
@@ -67616,6 +67665,8 @@ function httpError(operation, response, secret, now) {
         detail += `: ${serviceMessage}`;
     else if (!text.trim())
         detail += ' (empty body)';
+    else if (!body && response.truncated)
+        detail += ` (non-JSON body of over ${response.body.length} bytes, not read further)`;
     else if (!body)
         detail += ' (non-JSON body)';
     if (fields)
@@ -67738,6 +67789,9 @@ function transportError(operation, err, requestMayHaveBeenWritten, secret) {
             cause: err,
         });
     }
+    const proxyStatus = /Proxy response \((\d{3})\) !== 200/.exec(rawMessage)?.[1];
+    if (proxyStatus !== undefined)
+        return proxyRefusedError(operation, Number(proxyStatus), err);
     if (err instanceof Error && err.name === 'AbortError') {
         return abortedError(operation, requestMayHaveBeenWritten, err);
     }
@@ -67763,11 +67817,52 @@ function stallError(operation, stallTimeoutMs, maybeReceived) {
         maybeReceived,
     });
 }
+/**
+ * The proxy answered CONNECT with another status than 200 (undici reports it as an abort). Nothing went
+ * through the tunnel. 407 and 403 are the proxy's policy, which a retry does not change; a 5xx (the
+ * proxy could not reach the host) may pass.
+ */
+function proxyRefusedError(operation, status, cause) {
+    const policy = status === 407 || status === 403;
+    return new ServiceError({
+        kind: policy ? 'protocol' : 'network',
+        operation,
+        detail: `the proxy refused to open a tunnel to the API host (${statusLine(status)})`,
+        maybeReceived: false,
+        hint: status === 407
+            ? 'the proxy asks for credentials: put them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port), ' +
+                'or add the `api-host` host to NO_PROXY if it should be reached directly'
+            : 'check that the proxy (HTTPS_PROXY) allows CONNECT to the `api-host` host and port, or add the host to ' +
+                'NO_PROXY if it should be reached directly',
+        cause,
+    });
+}
+/**
+ * The service's answer passed the cap of what we read from it: a gateway's page, or a body without end.
+ * Retryable like a network error; a 2xx took effect, so the uploader reconciles before re-sending.
+ */
+function tooLargeError(operation, limitBytes, maybeReceived) {
+    return new ServiceError({
+        kind: 'network',
+        operation,
+        code: 'RESPONSE_TOO_LARGE',
+        detail: `response too large from ${operation} (over ${limitBytes / (1024 * 1024)} MiB, more than any answer of the service); the connection was closed`,
+        maybeReceived,
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/client/transport.ts
 
 /** Small enough that a slow but moving upload refreshes the stall timer often; large enough to cost no throughput. */
 const BODY_SLICE_BYTES = 256 * 1024;
+/**
+ * The most read from a 2xx answer. The largest real one is a page of 1000 entries with 2000-character
+ * descriptions (about 2.5 MiB); past this the answer is not the service's, and reading on would only
+ * grow memory (a body without end never trips the stall timer: its bytes keep moving).
+ */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** The most read from an error answer: the service's JSON error fits; a gateway page is cut off here. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** The body as slices, calling `onPull` each time undici asks for more (the previous slice was taken). */
 async function* slicesOf(body, onPull) {
     for (let offset = 0; offset < body.length; offset += BODY_SLICE_BYTES) {
@@ -67827,14 +67922,40 @@ async function exchange(ctx, operation, request) {
             bodyTimeout: 0,
         });
         progress();
+        const success = response.statusCode >= 200 && response.statusCode < 300;
+        const limit = success ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES;
+        // Only a 2xx is refused as too large, and a 2xx means the request took effect.
+        const refuse = () => tooLargeError(operation, MAX_RESPONSE_BYTES, true);
+        if (success && Number(response.headers['content-length']) > limit) {
+            response.body.destroy();
+            throw refuse();
+        }
         const chunks = [];
+        let size = 0;
+        let truncated = false;
+        // Leaving the loop early destroys the body, and with it the connection: the rest is never read.
         for await (const chunk of response.body) {
             progress();
             chunks.push(chunk);
+            size += chunk.length;
+            if (size > limit) {
+                if (success)
+                    throw refuse();
+                truncated = true;
+                break;
+            }
         }
-        return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+        const body = Buffer.concat(chunks);
+        return {
+            status: response.statusCode,
+            headers: response.headers,
+            body: truncated ? body.subarray(0, limit) : body,
+            ...(truncated ? { truncated } : {}),
+        };
     }
     catch (err) {
+        if (err instanceof ServiceError)
+            throw err;
         // Headers go out with the first body slice; a bodiless request may have been written once connected.
         const mayHaveBeenWritten = hasBody ? bodyStarted : true;
         if (controller.signal.aborted) {
@@ -67850,13 +67971,110 @@ async function exchange(ctx, operation, request) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/client/validate.ts
+
+const req = (field, check) => ({ field, check, required: true });
+const opt = (field, check) => ({ field, check, required: false });
+/** Only what the uploader reads; the contract's other fields are the service's business. */
+const RULES = {
+    'upload job': [
+        req('id', 'non-empty string'),
+        opt('name', 'string'),
+        opt('status', 'string'),
+        opt('complete', 'boolean'),
+        opt('completed', 'boolean'),
+        // Empty (or null) until the job is complete.
+        opt('firmware_image_id', 'string or null'),
+    ],
+    'upload chunk': [req('id', 'whole number'), req('length', 'whole number'), req('hash', 'string')],
+    'firmware image': [
+        req('id', 'non-empty string'),
+        opt('name', 'string'),
+        req('datafile', 'non-empty string'),
+        req('datafile_checksum', 'string'),
+        req('datafile_size', 'whole number'),
+        opt('short_datafile', 'string'),
+    ],
+};
+function passes(value, check) {
+    switch (check) {
+        case 'string':
+            return typeof value === 'string';
+        case 'non-empty string':
+            return typeof value === 'string' && value !== '';
+        case 'string or null':
+            return typeof value === 'string' || value === null;
+        case 'whole number':
+            return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+        case 'boolean':
+            return typeof value === 'boolean';
+    }
+}
+/** What a wrong value is, for the message: `a string ("123")`, `missing`, `null`. */
+function describe(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    if (typeof value === 'object')
+        return 'an object';
+    const shown = JSON.stringify(value);
+    const short = shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
+    return `${typeof value === 'string' ? 'a string' : `a ${typeof value}`} (${short})`;
+}
+function protocolError(operation, what, maybeReceived) {
+    return new ServiceError({
+        kind: 'protocol',
+        operation,
+        detail: `unexpected response: ${what}`,
+        maybeReceived,
+        hint: 'the answer does not follow the Update Service API: check that `api-host` is the API host (e.g. https://api.us-east-1.mbedcloud.com) and not a proxy or another service',
+    });
+}
+/** Throws a protocol error naming the first field of `entity` that is missing or of the wrong type. */
+function checkEntity(entity, value, operation, maybeReceived, where = '') {
+    for (const rule of RULES[entity]) {
+        const field = value[rule.field];
+        if (field === undefined && !rule.required)
+            continue;
+        if (!passes(field, rule.check)) {
+            throw protocolError(operation, `${entity}${where} field \`${rule.field}\` is ${describe(field)}; expected a ${rule.check}`, maybeReceived);
+        }
+    }
+    return value;
+}
+/** A list page: `data` an array of valid entities, `has_more` a boolean when present (absent = false). */
+function checkPage(entity, value, operation) {
+    if (!Array.isArray(value.data)) {
+        throw protocolError(operation, `list field \`data\` is ${describe(value.data)}; expected an array`, false);
+    }
+    if (value.has_more !== undefined && typeof value.has_more !== 'boolean') {
+        throw protocolError(operation, `list field \`has_more\` is ${describe(value.has_more)}; expected a boolean`, false);
+    }
+    value.data.forEach((item, index) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw protocolError(operation, `list item ${index + 1} is ${describe(item)}; expected an object`, false);
+        }
+        checkEntity(entity, item, operation, false, ` (list item ${index + 1})`);
+    });
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/client/client.ts
+
 
 
 
 
 /** The service's largest page; the paging helpers use it to make the fewest requests. */
 const MAX_PAGE_LIMIT = 1000;
+/**
+ * The most pages a paging helper follows: 100,000 entries, far beyond a real account or job (a 10 GiB
+ * image in 5 MiB chunks is 2048 chunks); a service that says `has_more` forever ends here.
+ */
+const MAX_PAGES = 100;
 /**
  * One typed method per Update Service operation, ONE attempt each (retries live in the uploader).
  * Every failure is a ServiceError.
@@ -67887,16 +68105,16 @@ class UpdateServiceClient {
         this.now = opts.now ?? Date.now;
     }
     createUploadJob(req) {
-        return this.json(`create upload job "${req.name}"`, 'POST', paths.uploadJobs, req);
+        return this.json('upload job', `create upload job "${req.name}"`, 'POST', paths.uploadJobs, req);
     }
     listUploadJobs(query) {
-        return this.list('list upload jobs', paths.uploadJobs, query);
+        return this.list('upload job', 'list upload jobs', paths.uploadJobs, query);
     }
     getUploadJob(id) {
-        return this.json(`get upload job ${id}`, 'GET', paths.uploadJob(id));
+        return this.json('upload job', `get upload job ${id}`, 'GET', paths.uploadJob(id));
     }
     updateUploadJob(id, req) {
-        return this.json(`update upload job ${id}`, 'PUT', paths.uploadJob(id), req);
+        return this.json('upload job', `update upload job ${id}`, 'PUT', paths.uploadJob(id), req);
     }
     async deleteUploadJob(id) {
         await this.call(`delete upload job ${id}`, { method: 'DELETE', path: paths.uploadJob(id), headers: {} });
@@ -67916,63 +68134,68 @@ class UpdateServiceClient {
             },
             body,
         });
-        return this.parseObject(operation, response);
+        const chunk = this.parseObject(operation, response);
+        // The completing chunk's answer is not relied on (the job is read back), so any object will do.
+        if (body.length === 0)
+            return chunk;
+        return checkEntity('upload chunk', chunk, operation, true);
     }
     listChunks(jobId, query) {
-        return this.list(`list chunks of upload job ${jobId}`, paths.chunks(jobId), query);
+        return this.list('upload chunk', `list chunks of upload job ${jobId}`, paths.chunks(jobId), query);
     }
     getChunk(jobId, chunkId) {
-        return this.json(`get chunk ${chunkId} of upload job ${jobId}`, 'GET', paths.chunk(jobId, chunkId));
+        return this.json('upload chunk', `get chunk ${chunkId} of upload job ${jobId}`, 'GET', paths.chunk(jobId, chunkId));
     }
     listFirmwareImages(query) {
-        return this.list('list firmware images', paths.firmwareImages, query);
+        return this.list('firmware image', 'list firmware images', paths.firmwareImages, query);
     }
     getFirmwareImage(id) {
-        return this.json(`get firmware image ${id}`, 'GET', paths.firmwareImage(id));
+        return this.json('firmware image', `get firmware image ${id}`, 'GET', paths.firmwareImage(id));
     }
     allUploadJobs(filter) {
-        return this.all((q) => this.listUploadJobs(q), filter);
+        return this.all('list upload jobs', (q) => this.listUploadJobs(q), filter);
     }
     allChunks(jobId) {
-        return this.all((q) => this.listChunks(jobId, q));
+        return this.all(`list chunks of upload job ${jobId}`, (q) => this.listChunks(jobId, q));
     }
     allFirmwareImages(filter) {
-        return this.all((q) => this.listFirmwareImages(q), filter);
+        return this.all('list firmware images', (q) => this.listFirmwareImages(q), filter);
     }
-    /** Follows `has_more`, asking for the page after the last item seen. */
-    async all(listPage, filter) {
+    /**
+     * Follows `has_more`, asking for the page after the last item seen; stops with a protocol error at a
+     * cursor seen before (the service repeats itself) or after MAX_PAGES pages (it never ends).
+     */
+    async all(operation, listPage, filter) {
         const items = [];
+        const cursors = new Set();
         let after;
-        for (;;) {
+        for (let pages = 1;; pages++) {
             const page = await listPage({ ...filter, limit: MAX_PAGE_LIMIT, order: 'ASC', after });
             items.push(...page.data);
             const last = page.data.at(-1);
             if (!page.has_more || last === undefined)
                 return items;
-            if (String(last.id) === after) {
-                throw new ServiceError({
-                    kind: 'protocol',
-                    operation: 'list',
-                    detail: `the service repeated the page after ${after}`,
-                    maybeReceived: false,
-                });
-            }
             after = String(last.id);
+            if (cursors.has(after)) {
+                throw protocolError(operation, `the service repeated the page after ${after} (has_more without end)`, false);
+            }
+            if (pages >= MAX_PAGES) {
+                throw protocolError(operation, `more than ${MAX_PAGES} pages (has_more without end)`, false);
+            }
+            cursors.add(after);
         }
     }
-    async list(operation, path, query = {}) {
+    async list(entity, operation, path, query = {}) {
         const params = new URLSearchParams();
         for (const [key, value] of Object.entries(query)) {
             if (value !== undefined)
                 params.set(key, String(value));
         }
         const search = params.size > 0 ? `?${params}` : '';
-        const page = await this.json(operation, 'GET', `${path}${search}`);
-        if (!Array.isArray(page.data))
-            throw this.unexpected(operation, 'a list without `data`', false);
-        return page;
+        const response = await this.call(operation, { method: 'GET', path: `${path}${search}`, headers: {} });
+        return checkPage(entity, this.parseObject(operation, response), operation);
     }
-    async json(operation, method, path, body) {
+    async json(entity, operation, method, path, body) {
         const headers = {};
         let payload;
         if (body !== undefined) {
@@ -67981,7 +68204,8 @@ class UpdateServiceClient {
             headers['content-length'] = String(payload.length);
         }
         const response = await this.call(operation, { method, path, headers, body: payload });
-        return this.parseObject(operation, response);
+        // A 2xx to a change took effect, even when its answer is unusable.
+        return checkEntity(entity, this.parseObject(operation, response), operation, method !== 'GET');
     }
     /** One exchange; any status outside 2xx becomes a ServiceError (3xx included: redirects are never followed). */
     async call(operation, request) {
@@ -68018,47 +68242,91 @@ class UpdateServiceClient {
         }
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
             // The service answered 2xx, so the request took effect even though the answer is unreadable.
-            throw this.unexpected(operation, `a ${response.status} answer that is not a JSON object`, true);
+            throw protocolError(operation, `a ${response.status} answer that is not a JSON object`, true);
         }
         return parsed;
-    }
-    unexpected(operation, what, maybeReceived) {
-        return new ServiceError({
-            kind: 'protocol',
-            operation,
-            detail: `unexpected response: ${what}`,
-            maybeReceived,
-        });
     }
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/common/loopback.ts
+/** The hosts plain HTTP may go to (a local emulator): localhost, 127.0.0.0/8 and [::1]. */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase();
+    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 ;// CONCATENATED MODULE: ./src/client/dispatcher.ts
+
 
 function pick(env, name) {
     // Lower case first, as curl and undici do.
     return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 }
 /**
+ * Set explicitly on every connection (direct, to the proxy, and through the tunnel): left undefined,
+ * Node's tls.connect takes it from NODE_TLS_REJECT_UNAUTHORIZED, and `0` there would switch checks off.
+ */
+const VERIFY_TLS = { rejectUnauthorized: true };
+/** A plain-http loopback origin: the key travels in clear text, so it must not leave the machine. */
+function isPlainLoopback(origin) {
+    if (origin === undefined)
+        return false;
+    const url = new URL(origin);
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+/** Sends plain-http loopback requests on a direct agent, everything else through the proxy agent. */
+class LoopbackDirect extends undici/* Dispatcher */.mk {
+    direct;
+    proxied;
+    constructor(direct, proxied) {
+        super();
+        this.direct = direct;
+        this.proxied = proxied;
+    }
+    dispatch(options, handler) {
+        return (isPlainLoopback(options.origin) ? this.direct : this.proxied).dispatch(options, handler);
+    }
+    close(callback) {
+        const done = Promise.all([this.direct.close(), this.proxied.close()]).then(() => undefined);
+        if (!callback)
+            return done;
+        void done.then(callback, callback);
+    }
+    destroy(errOrCallback, maybeCallback) {
+        const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
+        const callback = typeof errOrCallback === 'function' ? errOrCallback : maybeCallback;
+        const done = Promise.all([this.direct.destroy(err), this.proxied.destroy(err)]).then(() => undefined);
+        if (!callback)
+            return done;
+        void done.then(callback, callback);
+    }
+}
+/**
  * The HTTP dispatcher for the service client. Uploads are strictly sequential, so one kept-alive
- * connection is enough. TLS verification is always on; extra CAs come from NODE_EXTRA_CA_CERTS, which
- * Node folds into the default trust store that undici's connector uses when no `ca` is given.
+ * connection is enough. TLS verification is always on (VERIFY_TLS); extra CAs come from
+ * NODE_EXTRA_CA_CERTS, which Node folds into the default trust store that undici's connector uses when
+ * no `ca` is given. A plain-http loopback api-host (a local emulator) never goes through a proxy, even
+ * with HTTP_PROXY set and no NO_PROXY: the key would cross the proxy in clear text.
  */
 function createDispatcher(opts) {
-    const agentOptions = { connections: 1, pipelining: 1 };
+    const agentOptions = { connections: 1, pipelining: 1, connect: VERIFY_TLS };
     const env = opts.env ?? {};
     const httpsProxy = pick(env, 'https_proxy');
     const httpProxy = pick(env, 'http_proxy');
     if (!opts.proxyFromEnv || (!httpsProxy && !httpProxy))
         return new undici/* Agent */.g6(agentOptions);
     // Empty strings (not undefined) so EnvHttpProxyAgent never falls back to reading process.env itself.
-    return new undici/* EnvHttpProxyAgent */.J2({
+    const proxied = new undici/* EnvHttpProxyAgent */.J2({
         ...agentOptions,
+        requestTls: VERIFY_TLS,
+        proxyTls: VERIFY_TLS,
         httpsProxy: httpsProxy ?? '',
         httpProxy: httpProxy ?? '',
         noProxy: pick(env, 'no_proxy') ?? '',
     });
+    return new LoopbackDirect(new undici/* Agent */.g6(agentOptions), proxied);
 }
 
 ;// CONCATENATED MODULE: ./src/client/user-agent.ts
@@ -68148,6 +68416,8 @@ const systemClock = {
     }),
 };
 
+// EXTERNAL MODULE: ./src/common/neutralise.ts
+var common_neutralise = __nccwpck_require__(2535);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/image/plan.ts
@@ -75101,9 +75371,18 @@ async function isPresent(path) {
     return (0,promises_.stat)(path).then(() => true, () => false);
 }
 async function globMatches(pattern) {
-    // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
-    const globber = await create(pattern, { implicitDescendants: false, matchDirectories: true });
-    return (await globber.glob()).sort();
+    // @actions/glob refuses `.` and `..` segments: resolve them first (`../out/*.bin` is a fine pattern).
+    // A negated or multi-line pattern is the library's syntax, left as it is.
+    const absolute = pattern.startsWith('!') || /[\r\n]/.test(pattern) ? pattern : (0,external_node_path_.resolve)(pattern);
+    try {
+        // implicitDescendants off: `build/` must be reported as a directory, not expand to every file in it.
+        const globber = await create(absolute, { implicitDescendants: false, matchDirectories: true });
+        return (await globber.glob()).sort();
+    }
+    catch (error) {
+        throw new ImagePathError(`'${pattern}' is not a usable path or glob (${error.message}); give the path of the ` +
+            'firmware file, or a glob such as build/*.bin.');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/image/md5.ts
@@ -75141,21 +75420,22 @@ function hashMatches(serviceHash, md5Raw) {
 /** A bad input value. The message names the input and says how to fix it; it is shown without a stack. */
 class InputError extends Error {
     input;
-    constructor(input, problem) {
+    /** The input was required but not given (the CLI words that case in its own terms). */
+    missing;
+    constructor(input, problem, options = {}) {
         super(`Input \`${input}\`: ${problem}`);
         this.input = input;
         this.name = 'InputError';
+        this.missing = options.missing === true;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/host.ts
 
+
 const INPUT = 'api-host';
-/** Plain HTTP is only for a local emulator: the key must never cross a network in clear text. */
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase();
-    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+// Plain HTTP is only for a local emulator: the key must never cross a network in clear text.
+
 /** Validates the API base URL: https (or http to loopback), nothing but scheme, host and port. */
 function parseApiHost(text) {
     let url;
@@ -75187,12 +75467,21 @@ function parseApiHost(text) {
 
 
 
+
 const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'];
 const DEFAULT_CHUNK_SIZE = 32 * bytes_MiB;
 const DEFAULT_RETRIES = 5;
 const MAX_RETRIES = 100;
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+/**
+ * The stall timer sees a body slice leave when the socket takes it, not when it is on the wire: what the
+ * OS buffers drains unseen. Measured with scripts/send-buffer-drain.ts on loopback (docs/design.md has
+ * the numbers): about 1.4-1.6 MiB sat unseen (5.5 s at 256 KiB/s); Linux lets the send buffer grow to
+ * 4 MiB (tcp_wmem). At 30 s, "a slow but moving upload is never cut off" holds down to about 140 KiB/s
+ * even with that 4 MiB buffered, and to about 50 KiB/s with what was measured.
+ */
+const MIN_REQUEST_TIMEOUT_SECONDS = 30;
 /** Turns raw input strings (empty = not given) into Settings; throws InputError on the first bad one. */
 function parseSettings(read, env) {
     const input = (name) => (read(name) ?? '').trim();
@@ -75200,7 +75489,7 @@ function parseSettings(read, env) {
         apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
         apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
         imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
-        name: optionalText('name', input('name'), MAX_NAME_LENGTH),
+        name: parseName(input('name')),
         description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
         chunkSize: parseChunkSize(input('chunk-size')),
         onConflict: parseConflictPolicy(input('on-conflict')),
@@ -75209,23 +75498,49 @@ function parseSettings(read, env) {
         dryRun: parseBoolean('dry-run', input('dry-run'), false),
     };
 }
+/** An access key is printable ASCII: anything else cannot go in an HTTP header, and is a copy-paste slip. */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 function parseApiKey(key) {
-    return required('api-key', key, 'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
+    required('api-key', key, 'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
         'Store the key as a repository secret; note that secrets are not passed to workflows triggered ' +
         "from forks' pull requests");
+    if (!PRINTABLE_ASCII.test(key)) {
+        // Never echo the key, not even the offending character (it is part of the secret).
+        throw new InputError('api-key', 'holds a character that is not printable ASCII (a space, a control character, or a non-ASCII ' +
+            'letter such as a typographic quote); copy the access key (ak_…) again into the secret, without ' +
+            'anything around it.');
+    }
+    return key;
 }
 function required(name, value, fix) {
     if (value === '')
-        throw new InputError(name, `is required but empty; ${fix}.`);
+        throw new InputError(name, `is required but empty; ${fix}.`, { missing: true });
     return value;
+}
+/** Length as the service and people count it: in characters (code points), not UTF-16 units. */
+function characterCount(text) {
+    return [...text].length;
 }
 function optionalText(name, value, maxLength) {
     if (value === '')
         return undefined;
-    if (value.length > maxLength) {
-        throw new InputError(name, `is ${value.length} characters long; the service accepts at most ${maxLength}, shorten it.`);
+    const length = characterCount(value);
+    if (length > maxLength) {
+        throw new InputError(name, `is ${length} characters long; the service accepts at most ${maxLength}, shorten it.`);
     }
     return value;
+}
+/** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
+function parseName(text) {
+    const characters = [...text];
+    const unsafe = characters.findIndex((c) => new RegExp(common_neutralise/* UNSAFE_CHARACTERS */.Mv.source).test(c));
+    if (unsafe >= 0) {
+        const code = characters[unsafe].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+        throw new InputError('name', `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
+            '(newlines, tabs, escapes and bidi overrides are refused: they could disguise the name or forge ' +
+            'log lines); use printable characters only.');
+    }
+    return optionalText('name', text, MAX_NAME_LENGTH);
 }
 function parseChunkSize(text) {
     if (text === '')
@@ -75268,8 +75583,10 @@ function parseRequestTimeout(text) {
     if (text === '')
         return DEFAULT_REQUEST_TIMEOUT_SECONDS;
     const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-    if (!(seconds > 0 && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
-        throw new InputError('request-timeout', `'${text}' must be a number of seconds above 0 and at most ${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300.`);
+    if (!(seconds >= MIN_REQUEST_TIMEOUT_SECONDS && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
+        throw new InputError('request-timeout', `'${text}' must be a number of seconds from ${MIN_REQUEST_TIMEOUT_SECONDS} to ` +
+            `${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300 (below ${MIN_REQUEST_TIMEOUT_SECONDS} s, the bytes the OS ` +
+            'buffers could take longer to drain on a slow link than the timeout, cutting off an upload that moves).');
     }
     return seconds;
 }
@@ -75370,13 +75687,16 @@ function shortenKeepingExtension(file, maxLength) {
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 // Anything from the user or the service goes through here before it enters the job summary's markdown:
 // a name like `<script>` or `a|b` must show as text, never as HTML or as a broken table.
+
 const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-/** Text safe in a markdown paragraph or table cell: HTML and markdown syntax shown literally, one line. */
+/**
+ * Text safe in a markdown paragraph or table cell: one line (line breaks become spaces), no control
+ * characters (neutralised, shown as `\u001b`), HTML and markdown syntax shown literally.
+ */
 function escape_escapeMarkdown(text) {
-    return text
+    return neutralise(text.replace(/\r\n|\r|\n/g, ' '))
         .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c] ?? c)
-        .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`)
-        .replace(/\r\n|\r|\n/g, ' ');
+        .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure.ts
@@ -75940,7 +76260,7 @@ async function dryRun(session, request) {
     const chunks = planChunks(local.size, request.chunkSize);
     const decision = decideForName(request.onConflict, state, local);
     const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
-    const dryRunDecision = describe(decision, name, chunks.length);
+    const dryRunDecision = dry_run_describe(decision, name, chunks.length);
     session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
     session.emit({ type: 'phase', phase: 'done' });
     return buildResult(session, {
@@ -75952,7 +76272,7 @@ async function dryRun(session, request) {
         dryRunDecision,
     });
 }
-function describe(decision, name, chunkCount) {
+function dry_run_describe(decision, name, chunkCount) {
     switch (decision.action) {
         case 'new-upload':
             return { action: 'new-upload', description: 'new upload' };
@@ -76475,7 +76795,11 @@ Exit codes:
   0  done (uploaded, resumed, reused, or a dry run)
   1  failed (service, network, verification error, or cancelled)
   2  bad usage (an unknown option, a missing or invalid value)
-  3  conflict (--on-conflict fail, and the name is taken)
+  3  conflict: the name is held by something this run may not use, under any
+     --on-conflict policy (fail: the name is taken; reuse: an image of that
+     name holds other content)
+  With --json, a failure prints {"error": "<message>", "exit_code": <code>}
+  on stdout (and the message on stderr).
 
 Environment:
   IZUMA_API_KEY, MBED_CLOUD_SDK_API_KEY   the access key (when --api-key-file is not given)
@@ -76542,7 +76866,9 @@ function inCliTerms(text) {
 
 ;// CONCATENATED MODULE: ./src/cli/output.ts
 // What the CLI writes: log lines and progress on stderr (a redrawn bar on a terminal, plain lines in CI
-// logs), results on stdout. Everything goes through a writer that scrubs the access key.
+// logs), results on stdout. Everything goes through a writer that scrubs the access key, and every value
+// is neutralised (src/common/neutralise.ts) so that no line can carry a terminal escape or a CI command.
+
 
 
 /** A stream that never lets `secret` through, whatever a message was built from. */
@@ -76565,14 +76891,14 @@ class CliOutput {
     constructor(stderr, options) {
         this.stderr = stderr;
         this.options = options;
-        const line = (prefix) => (message) => this.line(prefix + message);
+        const line = (prefix) => (message) => this.line(prefix + (0,common_neutralise/* neutralise */.$0)(message));
         this.logger = {
             debug: options.verbose ? line('debug: ') : () => { },
             info: line(''),
             warning: line('warning: '),
             error: line('error: '),
             group: async (title, fn) => {
-                this.line(`── ${title}`);
+                this.line(`── ${(0,common_neutralise/* neutralise */.$0)(title)}`);
                 return fn();
             },
         };
@@ -76615,7 +76941,14 @@ class CliOutput {
 function formatOutputs(outputs) {
     const entries = Object.entries(outputs).filter((e) => e[1] !== undefined);
     const width = Math.max(...entries.map(([k]) => k.length));
-    return entries.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+    return entries.map(([k, v]) => `${k.padEnd(width)}  ${(0,common_neutralise/* neutralise */.$0)(v)}\n`).join('');
+}
+/**
+ * One line of JSON for scripts. JSON.stringify leaves DEL, C1 controls, line separators and bidi
+ * controls raw; as `\uXXXX` escapes they mean the same to a JSON parser and nothing to a terminal or CI.
+ */
+function jsonLine(value) {
+    return JSON.stringify(value).replace(common_neutralise/* UNSAFE_CHARACTERS */.Mv, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -76701,6 +77034,7 @@ async function cliProvenance(env, cwd) {
 
 
 
+
 /** A CLI-only usage problem (the key file); InputError covers everything shared with the action. */
 class UsageError extends Error {
 }
@@ -76710,18 +77044,29 @@ async function runCli(argv, io) {
     let secret = keyFromEnv(io.env);
     const stdout = redacting(io.stdout, () => secret);
     const stderr = redacting(io.stderr, () => secret);
-    if (findApiKeyFlag(argv)) {
-        stderr.write(`error: ${API_KEY_FLAG_MESSAGE}\n`);
-        return EXIT.usage;
-    }
+    // Before the options are parsed (a usage error), `--json` anywhere in argv asks for the JSON failure.
+    const failWith = (code, message, json) => {
+        stderr.write(`error: ${(0,common_neutralise/* neutralise */.$0)(message)}\n`);
+        if (json)
+            stdout.write(`${jsonLine({ error: message, exit_code: code })}\n`);
+        return code;
+    };
+    const jsonAsked = argv.includes('--json');
+    if (findApiKeyFlag(argv))
+        return failWith(EXIT.usage, API_KEY_FLAG_MESSAGE, jsonAsked);
     let options;
     try {
         await buildProgram({ stdout, stderr }, (parsed) => (options = parsed)).parseAsync(argv, { from: 'user' });
     }
     catch (error) {
-        if (error instanceof CommanderError)
-            return exitCodeOfCommanderError(error);
-        throw error;
+        if (!(error instanceof CommanderError))
+            throw error;
+        const code = exitCodeOfCommanderError(error);
+        // Commander has written its own message to stderr already.
+        if (code !== EXIT.ok && jsonAsked) {
+            stdout.write(`${jsonLine({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
+        }
+        return code;
     }
     if (!options)
         return EXIT.usage;
@@ -76738,16 +77083,16 @@ async function runCli(argv, io) {
         const result = await publishWith(settings, io, output);
         output.finish();
         const outputs = outputsFor(result);
-        stdout.write(options.json ? `${JSON.stringify(outputs)}\n` : formatOutputs(outputs));
+        stdout.write(options.json ? `${jsonLine(outputs)}\n` : formatOutputs(outputs));
         return EXIT.ok;
     }
     catch (error) {
         output.finish();
         const { code, message } = explainFailure(error, io.signal);
-        stderr.write(`error: ${message}\n`);
-        if (options.verbose && error instanceof Error && error.stack)
-            stderr.write(`${error.stack}\n`);
-        return code;
+        if (options.verbose && error instanceof Error && error.stack) {
+            stderr.write(`${error.stack.split('\n').map(common_neutralise/* neutralise */.$0).join('\n')}\n`);
+        }
+        return failWith(code, message, options.json === true);
     }
 }
 async function publishWith(settings, io, output) {
@@ -76794,7 +77139,7 @@ async function readKeyFile(path) {
 function explainFailure(error, signal) {
     if (error instanceof UsageError)
         return { code: EXIT.usage, message: error.message };
-    if (error instanceof InputError && error.input === 'api-key') {
+    if (error instanceof InputError && error.input === 'api-key' && error.missing) {
         return {
             code: EXIT.usage,
             message: 'no access key: pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY).',
@@ -76809,6 +77154,45 @@ function explainFailure(error, signal) {
     if (signal?.aborted)
         return { code: EXIT.failed, message: `cancelled: ${message}` };
     return { code: EXIT.failed, message };
+}
+
+
+/***/ }),
+
+/***/ 2535:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $0: () => (/* binding */ neutralise),
+/* harmony export */   Mv: () => (/* binding */ UNSAFE_CHARACTERS)
+/* harmony export */ });
+/* unused harmony export escapeCharacter */
+// The one gate between text from a user or the service and a log line, an annotation or the summary.
+// The runner reads any stdout line that starts with `::` (or the older `##[`) as a workflow command, and a
+// terminal obeys ANSI escapes: so a value must never start a line, nor carry a control character.
+/**
+ * C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidi controls
+ * (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069) that make text read other than it is.
+ */
+const UNSAFE_CHARACTERS = 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** `\n`, `\r`, `\t`, or `\u001b`: how an unsafe character shows in a neutralised text. */
+function escapeCharacter(c) {
+    return NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** Text that starts a workflow command once leading whitespace is trimmed (the runner trims it). */
+const COMMAND_START = /^(\s*)(::|##\[)/;
+/**
+ * One line of text that can start no workflow command and moves no cursor: unsafe characters are shown
+ * as escapes (`\n`, `\u001b`), and a leading `::` or `##[` gets its first character escaped (`\u003a:`).
+ * Safe on a whole log line and on any value inside one; applying it twice changes nothing more.
+ */
+function neutralise(text) {
+    return text
+        .replace(UNSAFE_CHARACTERS, escapeCharacter)
+        .replace(COMMAND_START, (_whole, space, start) => `${space}${escapeCharacter(start[0])}${start.slice(1)}`);
 }
 
 
@@ -76982,7 +77366,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite"
 
 /***/ }),
 
-/***/ 7075:
+/***/ 9456:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
