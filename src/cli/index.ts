@@ -1,41 +1,65 @@
 #!/usr/bin/env node
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
 import { runCli } from './run.js';
+import { watchOutputs, type OutputLoss } from './streams.js';
 
 /** A cancelled upload must end within this long even if a request ignores the abort. */
 const EXIT_DEADLINE_MS = 4000;
 
+const controller = new AbortController();
+/** Stops the upload, if one runs (the job is kept: a re-run resumes it), and bounds how long that takes. */
+const cancel = (reason: string) => {
+  if (controller.signal.aborted) return;
+  controller.abort(new Error(reason));
+  setTimeout(() => process.exit(process.exitCode ?? 1), EXIT_DEADLINE_MS).unref();
+};
+
+// A closed reader (`| head -1`) ends the run quietly, like Ctrl-C; a real write failure (a full disk
+// under `> out.json`) means the results were not delivered, so it is said on the other stream and fails.
+let undelivered: OutputLoss | undefined;
+const { stdout, stderr } = watchOutputs(
+  {
+    stdout: { write: process.stdout.write.bind(process.stdout), on: process.stdout.on.bind(process.stdout) },
+    stderr: { write: process.stderr.write.bind(process.stderr), on: process.stderr.on.bind(process.stderr) },
+  },
+  (loss) => {
+    if (!loss.readerGone) {
+      undelivered = loss;
+      if (process.exitCode === 0) process.exitCode = 1; // the loss was seen after runCli had returned
+      (loss.stream === 'stdout' ? stderr : stdout).write(
+        `error: cannot write to ${loss.stream} (${loss.code})\n`,
+      );
+    }
+    cancel(`${loss.stream} closed (${loss.code})`);
+  },
+);
+
 // stdout carries only our results (--json is parsed by scripts). @actions/glob logs through @actions/core,
 // which writes GitHub workflow commands (::debug::…) to process.stdout: drop those, send anything else
 // a library prints to stderr.
-const stdout = { write: process.stdout.write.bind(process.stdout) };
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-  String(chunk).startsWith('::debug::') ||
-  process.stderr.write(chunk, ...rest)) as typeof process.stdout.write;
+process.stdout.write = ((chunk: string | Uint8Array) =>
+  String(chunk).startsWith('::debug::') || stderr.write(String(chunk))) as typeof process.stdout.write;
 
-const controller = new AbortController();
 const onSignal = (signal: NodeJS.Signals) => {
   if (controller.signal.aborted) process.exit(1); // a second Ctrl-C: stop waiting
-  process.stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`);
-  controller.abort(new Error(`cancelled by ${signal}`));
-  setTimeout(() => process.exit(1), EXIT_DEADLINE_MS).unref();
+  stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`);
+  cancel(`cancelled by ${signal}`);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 try {
-  process.exitCode = await runCli(process.argv.slice(2), {
+  const code = await runCli(process.argv.slice(2), {
     env: process.env,
     stdout,
-    stderr: process.stderr,
+    stderr,
     isTTY: process.stderr.isTTY === true,
     signal: controller.signal,
     cwd: process.cwd(),
   });
+  process.exitCode = undelivered && code === 0 ? 1 : code;
 } catch (error) {
   // runCli reports every expected failure itself; this is a bug, so say so without hiding it.
-  process.stderr.write(
-    `error: unexpected failure: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  stderr.write(`error: unexpected failure: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 }
