@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
 import { runCli } from './run.js';
-import { watchOutputs, type OutputLoss } from './streams.js';
+import { watchOutputs } from './streams.js';
 
 /** A cancelled upload must end within this long even if a request ignores the abort. */
 const EXIT_DEADLINE_MS = 4000;
@@ -14,9 +14,10 @@ const cancel = (reason: string) => {
   setTimeout(() => process.exit(process.exitCode ?? 1), EXIT_DEADLINE_MS).unref();
 };
 
-// A closed reader (`| head -1`) ends the run quietly, like Ctrl-C; a real write failure (a full disk
-// under `> out.json`) means the results were not delivered, so it is said on the other stream and fails.
-let undelivered: OutputLoss | undefined;
+// A closed reader (`| head -1`) ends the run quietly, like Ctrl-C. Any other write failure (a full disk
+// under `> out.json`) means output was lost: the run fails, said on stderr when stdout was the loser
+// (never the other way round: stdout is for results only).
+let undelivered = false;
 const { stdout, stderr } = watchOutputs(
   {
     stdout: { write: process.stdout.write.bind(process.stdout), on: process.stdout.on.bind(process.stdout) },
@@ -24,11 +25,9 @@ const { stdout, stderr } = watchOutputs(
   },
   (loss) => {
     if (!loss.readerGone) {
-      undelivered = loss;
+      undelivered = true;
       if (process.exitCode === 0) process.exitCode = 1; // the loss was seen after runCli had returned
-      (loss.stream === 'stdout' ? stderr : stdout).write(
-        `error: cannot write to ${loss.stream} (${loss.code})\n`,
-      );
+      if (loss.stream === 'stdout') stderr.write(`error: cannot write to stdout (${loss.code})\n`);
     }
     cancel(`${loss.stream} closed (${loss.code})`);
   },
@@ -37,8 +36,9 @@ const { stdout, stderr } = watchOutputs(
 // stdout carries only our results (--json is parsed by scripts). @actions/glob logs through @actions/core,
 // which writes GitHub workflow commands (::debug::…) to process.stdout: drop those, send anything else
 // a library prints to stderr.
-process.stdout.write = ((chunk: string | Uint8Array) =>
-  String(chunk).startsWith('::debug::') || stderr.write(String(chunk))) as typeof process.stdout.write;
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  String(chunk).startsWith('::debug::') ||
+  process.stderr.write(chunk, ...rest)) as typeof process.stdout.write;
 
 const onSignal = (signal: NodeJS.Signals) => {
   if (controller.signal.aborted) process.exit(1); // a second Ctrl-C: stop waiting
