@@ -67396,41 +67396,66 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_neutralise_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2535);
 /* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var _streams_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(639);
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
+
 
 
 /** A cancelled upload must end within this long even if a request ignores the abort. */
 const EXIT_DEADLINE_MS = 4000;
+const controller = new AbortController();
+/** Stops the upload, if one runs (the job is kept: a re-run resumes it), and bounds how long that takes. */
+const cancel = (reason) => {
+    if (controller.signal.aborted)
+        return;
+    controller.abort(new Error(reason));
+    setTimeout(() => process.exit(process.exitCode ?? 1), EXIT_DEADLINE_MS).unref();
+};
+// A closed reader (`| head -1`) ends the run quietly, like Ctrl-C. Any other write failure (a full disk
+// under `> out.json`) means output was lost: the run fails, said on stderr when stdout was the loser
+// (never the other way round: stdout is for results only).
+let undelivered = false;
+const { stdout, stderr } = (0,_streams_js__WEBPACK_IMPORTED_MODULE_2__/* .watchOutputs */ .Y)({
+    stdout: { write: process.stdout.write.bind(process.stdout), on: process.stdout.on.bind(process.stdout) },
+    stderr: { write: process.stderr.write.bind(process.stderr), on: process.stderr.on.bind(process.stderr) },
+}, (loss) => {
+    if (!loss.readerGone) {
+        undelivered = true;
+        if (process.exitCode === 0)
+            process.exitCode = 1; // the loss was seen after runCli had returned
+        if (loss.stream === 'stdout')
+            stderr.write(`error: cannot write to stdout (${loss.code})\n`);
+    }
+    cancel(`${loss.stream} closed (${loss.code})`);
+});
 // stdout carries only our results (--json is parsed by scripts). @actions/glob logs through @actions/core,
 // which writes GitHub workflow commands (::debug::…) to process.stdout: drop those, send anything else
 // a library prints to stderr.
-const stdout = { write: process.stdout.write.bind(process.stdout) };
 process.stdout.write = ((chunk, ...rest) => String(chunk).startsWith('::debug::') ||
     process.stderr.write(chunk, ...rest));
-const controller = new AbortController();
 const onSignal = (signal) => {
     if (controller.signal.aborted)
         process.exit(1); // a second Ctrl-C: stop waiting
-    process.stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`);
-    controller.abort(new Error(`cancelled by ${signal}`));
-    setTimeout(() => process.exit(1), EXIT_DEADLINE_MS).unref();
+    stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`);
+    cancel(`cancelled by ${signal}`);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 try {
-    process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runCli */ .a)(process.argv.slice(2), {
+    const code = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .runCli */ .a)(process.argv.slice(2), {
         env: process.env,
         stdout,
-        stderr: process.stderr,
+        stderr,
         isTTY: process.stderr.isTTY === true,
         signal: controller.signal,
         cwd: process.cwd(),
     });
+    process.exitCode = undelivered && code === 0 ? 1 : code;
 }
 catch (error) {
     // runCli reports every expected failure itself; this is a bug, so say so without hiding it.
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`error: unexpected failure: ${text.split('\n').map(_common_neutralise_js__WEBPACK_IMPORTED_MODULE_0__/* .neutralise */ .$0).join('\n')}\n`);
+    stderr.write(`error: unexpected failure: ${text.split('\n').map(_common_neutralise_js__WEBPACK_IMPORTED_MODULE_0__/* .neutralise */ .$0).join('\n')}\n`);
     process.exitCode = 1;
 }
 
@@ -77154,6 +77179,36 @@ function explainFailure(error, signal) {
     if (signal?.aborted)
         return { code: EXIT.failed, message: `cancelled: ${message}` };
     return { code: EXIT.failed, message };
+}
+
+
+/***/ }),
+
+/***/ 639:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ watchOutputs)
+/* harmony export */ });
+/**
+ * Wraps both streams; `onLoss` runs once per stream, on its first failed write. A closed pipe is only
+ * seen when something is written to it: stderr carries progress through an upload, stdout only the
+ * results at the end.
+ */
+function watchOutputs(outputs, onLoss) {
+    const watch = (name) => {
+        const output = outputs[name];
+        let lost = false;
+        output.on('error', (error) => {
+            if (lost)
+                return;
+            lost = true;
+            const code = error.code ?? 'EUNKNOWN';
+            onLoss({ stream: name, code, readerGone: code === 'EPIPE' });
+        });
+        return { write: (text) => lost || output.write(text) };
+    };
+    return { stdout: watch('stdout'), stderr: watch('stderr') };
 }
 
 
