@@ -109,3 +109,41 @@ describe('npm run release -- --check-tag (release.yml)', () => {
     expect((await release('--check-tag', 'latest')).stderr).toMatch(/is not vX\.Y\.Z/);
   });
 });
+
+describe('scripts/move-release-tags.sh (release.yml)', () => {
+  it('points vX and vX.Y at the release and pushes them; a later minor moves vX only', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'release-tags-'));
+    const run = (cwd: string, cmd: string, ...args: string[]) =>
+      execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    try {
+      const origin = join(scratch, 'origin.git');
+      const work = join(scratch, 'work');
+      run(scratch, 'git', 'init', '--quiet', '--bare', origin);
+      run(scratch, 'git', 'clone', '--quiet', origin, work);
+      run(work, 'git', 'config', 'user.email', 'release-test@example.invalid');
+      run(work, 'git', 'config', 'user.name', 'release test');
+      const release = (tag: string) => {
+        run(work, 'git', 'commit', '--quiet', '--allow-empty', '-m', tag);
+        run(work, 'git', 'tag', '--annotate', tag, '-m', tag);
+        run(work, 'git', 'push', '--quiet', 'origin', 'HEAD', tag);
+        return run(work, 'git', 'rev-parse', 'HEAD');
+      };
+      const moveTags = (tag: string) =>
+        run(work, 'bash', join(PROJECT_ROOT, 'scripts', 'move-release-tags.sh'), tag);
+      const at = (ref: string) => run(origin, 'git', 'rev-parse', `${ref}^{commit}`);
+
+      const first = release('v1.2.0');
+      expect(moveTags('v1.2.0')).toBe(`moved v1 and v1.2 to v1.2.0 (${first})`);
+      expect([at('v1'), at('v1.2')]).toEqual([first, first]);
+
+      const second = release('v1.3.0');
+      moveTags('v1.3.0');
+      expect([at('v1'), at('v1.2'), at('v1.3')]).toEqual([second, first, second]);
+
+      expect(() => moveTags('v1.3')).toThrow(/'v1\.3' is not vX\.Y\.Z/);
+      expect(() => moveTags('v9.9.9')).toThrow(/there is no tag v9\.9\.9/);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
