@@ -60,8 +60,11 @@ export class JobRun {
       if (this.options.skip(step)) continue;
       const name = String(step.name ?? step.id ?? step.uses ?? step.run);
       const id = typeof step.id === 'string' ? step.id : undefined;
-      // A step without `if:` runs only while nothing has failed (success()).
-      const runs = step.if === undefined ? !this.failed : this.evaluate(String(step.if)) === true;
+      // As on GitHub, a condition without a status function (failure(), always()…) also needs success().
+      const condition = step.if === undefined ? 'success()' : String(step.if);
+      const runs = /\b(success|failure|always|cancelled)\(\)/.test(condition)
+        ? this.evaluate(condition) === true
+        : !this.failed && this.evaluate(condition) === true;
       if (!runs) {
         this.steps.push({ id, name, outcome: 'skipped', outputs: {}, log: '' });
         continue;
@@ -177,6 +180,7 @@ export class JobRun {
       return value === m[2];
     }
     if (text === 'failure()') return this.failed;
+    if (text === 'success()') return !this.failed;
     throw new Error(
       `the workflow runner cannot evaluate \`${text}\`: teach __tests__/repo/workflow-runner.ts`,
     );

@@ -11,6 +11,8 @@
 #   the proxy fails instead of passing unnoticed. (Blocking all of the runner user's egress would cut
 #   the runner itself off from GitHub; the emulator's port is the only egress the action has here.)
 #
+# PROXY_LOG_DIR moves tinyproxy's log (default /var/log/tinyproxy).
+#
 # usage: proxy.sh setup <dir> <emulator port>   writes HTTPS_PROXY, NODE_EXTRA_CA_CERTS, API_HOST,
 #                                              EMULATOR_TLS_CERT/KEY to $GITHUB_ENV
 #        proxy.sh verify                       direct connection refused, proxied request answered
@@ -19,7 +21,8 @@ set -euo pipefail
 
 HOST=izuma-emulator.test
 PROXY_PORT=8888
-LOG=/var/log/tinyproxy/self-test.log
+LOG_DIR=${PROXY_LOG_DIR:-/var/log/tinyproxy}
+LOG=$LOG_DIR/self-test.log
 
 setup() {
   local dir=${1:?usage: proxy.sh setup <dir> <port>} port=${2:?usage: proxy.sh setup <dir> <port>}
@@ -45,7 +48,7 @@ Timeout 120
 LogFile "$LOG"
 LogLevel Connect
 CONF
-  sudo install -d -o tinyproxy -g tinyproxy /var/log/tinyproxy
+  sudo install -d -o tinyproxy -g tinyproxy "$LOG_DIR"
   sudo tinyproxy -c "$dir/tinyproxy.conf"
   for _ in $(seq 1 50); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null; then break; fi
@@ -65,7 +68,7 @@ CONF
 }
 
 verify() {
-  local url="${API_HOST:?run proxy.sh setup first}/v3/upload-jobs"
+  local url="${API_HOST:?run proxy.sh setup first}/v3/firmware-images/upload-jobs"
   local auth="Authorization: Bearer ${API_KEY:?API_KEY is not set}"
   if curl -sS --noproxy '*' --max-time 10 --cacert "$NODE_EXTRA_CA_CERTS" -H "$auth" "$url" >/dev/null 2>&1; then
     echo "✖ the emulator answered a direct request: direct egress is not blocked" >&2
