@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../scripts/lib/run-action.js';
-import { JobRun, type StepRun } from './workflow-runner.js';
+import { loadSelfTestJob } from './self-test-job.js';
+import type { JobRun, StepRun } from './workflow-runner.js';
 
-const WORKFLOW = join(PROJECT_ROOT, '.github', 'workflows', 'self-test.yml');
 const ASSERT = join(PROJECT_ROOT, 'scripts', 'self-test', 'assert-outputs.sh');
 
 describe('self-test.yml, direct leg', () => {
@@ -24,14 +24,8 @@ describe('self-test.yml, direct leg', () => {
 
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), 'self-test-'));
-    job = await JobRun.load(WORKFLOW, 'self-test', {
-      matrix: { network: 'direct' },
-      // A free port (another test or a developer's emulator may hold 8443) and images outside the tree.
-      envOverrides: { EMULATOR_PORT: '0', IMAGES: join(temp, 'images') },
-      // Checkout, setup-node and `npm ci` prepared this checkout already.
-      skip: (s) => (typeof s.uses === 'string' && !s.uses.startsWith('./')) || s.id === 'install',
-      runnerTemp: temp,
-    });
+    // A free port: another test or a developer's emulator may hold the workflow's 8443.
+    job = await loadSelfTestJob('direct', temp, { EMULATOR_PORT: '0' });
     try {
       steps = await job.run();
     } finally {

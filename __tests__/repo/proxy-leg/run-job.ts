@@ -2,17 +2,11 @@
 // line of stdout. __tests__/repo/self-test-proxy.test.ts runs it inside a private network namespace.
 // usage: tsx run-job.ts <runner temp dir>
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../scripts/lib/run-action.js';
-import { JobRun } from '../workflow-runner.js';
+import { loadSelfTestJob } from '../self-test-job.js';
 
 const runnerTemp = process.argv[2];
 if (!runnerTemp) throw new Error('usage: tsx run-job.ts <runner temp dir>');
-const job = await JobRun.load(join(PROJECT_ROOT, '.github', 'workflows', 'self-test.yml'), 'self-test', {
-  matrix: { network: 'proxy' },
-  envOverrides: { IMAGES: join(runnerTemp, 'images'), PROXY_LOG_DIR: join(runnerTemp, 'proxy-log') },
-  skip: (s) => (typeof s.uses === 'string' && !s.uses.startsWith('./')) || s.id === 'install',
-  runnerTemp,
-});
+const job = await loadSelfTestJob('proxy', runnerTemp, { PROXY_LOG_DIR: join(runnerTemp, 'proxy-log') });
 try {
   await job.run();
 } finally {
