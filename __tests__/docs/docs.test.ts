@@ -114,6 +114,7 @@ interface Step {
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -140,9 +141,10 @@ describe('examples/', () => {
       .map((s) => s.run ?? '')
       .join('\n');
     expect(script).toContain('pip install manifest-tool');
-    expect(script).toMatch(
-      /manifest-dev-tool create[^]*--payload-url "\$\{\{ steps\.publish\.outputs\.datafile_url \}\}"/,
-    );
+    // The URL reaches the script through env:, never pasted into its text (npm run lint:workflows).
+    const manifestStep = stepsOf(workflow).find((s) => s.run?.includes('manifest-dev-tool create'));
+    expect(manifestStep?.env?.DATAFILE_URL).toBe('${{ steps.publish.outputs.datafile_url }}');
+    expect(manifestStep?.run).toMatch(/manifest-dev-tool create[^]*--payload-url "\$DATAFILE_URL"/);
     expect(script.indexOf('/v3/firmware-manifests')).toBeLessThan(script.indexOf('/v3/update-campaigns'));
     expect(script).toContain('root_manifest_id');
   });
