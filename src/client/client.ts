@@ -41,7 +41,8 @@ export const MAX_PAGE_LIMIT = 1000;
 
 /**
  * One typed method per Update Service operation, ONE attempt each (retries live in the uploader).
- * Every failure is a ServiceError.
+ * Every failure is a ServiceError. The release operations (manifests, campaigns, devices) extend it in
+ * campaigns.ts through the protected exchange helpers.
  */
 export class UpdateServiceClient {
   private readonly transport: TransportContext;
@@ -142,7 +143,7 @@ export class UpdateServiceClient {
   }
 
   /** Follows `has_more`, asking for the page after the last item seen. */
-  private async all<T extends { id: string | number }>(
+  protected async all<T extends { id: string | number }>(
     listPage: (query: ListQuery) => Promise<ListPage<T>>,
     filter?: ListFilter,
   ): Promise<T[]> {
@@ -165,7 +166,7 @@ export class UpdateServiceClient {
     }
   }
 
-  private async list<T>(operation: string, path: string, query: ListQuery = {}): Promise<ListPage<T>> {
+  protected async list<T>(operation: string, path: string, query: ListQuery = {}): Promise<ListPage<T>> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) params.set(key, String(value));
@@ -176,7 +177,7 @@ export class UpdateServiceClient {
     return page;
   }
 
-  private async json<T>(
+  protected async json<T>(
     operation: string,
     method: OutgoingRequest['method'],
     path: string,
@@ -194,7 +195,7 @@ export class UpdateServiceClient {
   }
 
   /** One exchange; any status outside 2xx becomes a ServiceError (3xx included: redirects are never followed). */
-  private async call(operation: string, request: OutgoingRequest): Promise<IncomingResponse> {
+  protected async call(operation: string, request: OutgoingRequest): Promise<IncomingResponse> {
     const path = `${this.basePath}${request.path}`;
     const response = await exchange(this.transport, operation, {
       ...request,
@@ -219,7 +220,7 @@ export class UpdateServiceClient {
     return response;
   }
 
-  private parseObject<T>(operation: string, response: IncomingResponse): T {
+  protected parseObject<T>(operation: string, response: IncomingResponse): T {
     let parsed: unknown;
     try {
       parsed = JSON.parse(response.body.toString('utf8'));
