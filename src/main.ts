@@ -122,7 +122,7 @@ function provenanceFromContext(): Provenance {
 }
 
 /** Every log line goes through `redact`: the key stays out even if some text carries it. */
-function actionLogger(redact: (text: string) => string): Logger {
+export function actionLogger(redact: (text: string) => string): Logger {
   return {
     debug: (message) => core.debug(redact(message)),
     info: (message) => core.info(redact(message)),

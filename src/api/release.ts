@@ -165,8 +165,9 @@ export interface Device {
 
 /** One spelling per phase: lower case, no underscores in the stopped states (`auto_stopped` → `autostopped`). */
 export function normalizePhase(phase: string | undefined): CampaignPhase {
-  const lower = (phase ?? '').trim().toLowerCase();
-  return lower.endsWith('stopped') ? lower.replace(/_/g, '') : lower;
+  // Only letters and underscores: a phase is a word, never text that could break a log line.
+  const word = (phase ?? '').toLowerCase().replace(/[^a-z_]/g, '');
+  return word.endsWith('stopped') ? word.replace(/_/g, '') : word;
 }
 
 /** Deployment states after which a device will not change any more in this campaign. */

@@ -1,7 +1,7 @@
 // The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
 // (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
 import type { UpdateCampaign } from '../api/release.js';
-import { ServiceError } from '../client/errors.js';
+import { cleanServerText, ServiceError } from '../client/errors.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
@@ -53,7 +53,9 @@ export async function getCampaign(ctx: CampaignContext, id: string): Promise<Upd
     ctx.client.getCampaign(id),
   );
   ctx.result.phase = phaseOf(campaign);
-  if (campaign.autostop_reason) ctx.result.autostopReason = campaign.autostop_reason;
+  // The service's words, on one line and bounded, before they reach a log line or a message.
+  if (campaign.autostop_reason)
+    ctx.result.autostopReason = cleanServerText(campaign.autostop_reason, undefined);
   return campaign;
 }
 
@@ -226,7 +228,9 @@ async function stoppedEarly(
 ): Promise<CampaignFailure> {
   await readCounts(ctx, id, true).catch(() => ctx.result.counts);
   await readFailures(ctx, id);
-  const reason = campaign.autostop_reason ? `: ${campaign.autostop_reason}` : ' (the service gave no reason)';
+  const reason = ctx.result.autostopReason
+    ? `: ${ctx.result.autostopReason}`
+    : ' (the service gave no reason)';
   const { succeeded, total } = ctx.result.counts;
   return new CampaignFailure(
     'stopped',

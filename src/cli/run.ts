@@ -18,6 +18,7 @@ import {
   inputReader,
   type PublishOptions,
 } from './options.js';
+import { addCampaignCommand, runCampaignCommand, type CampaignOptions } from './campaign.js';
 import { CliOutput, formatOutputs, redacting, type TextStream } from './output.js';
 import { cliProvenance } from './provenance.js';
 
@@ -49,11 +50,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
   let options: PublishOptions | undefined;
+  let campaignOptions: CampaignOptions | undefined;
   try {
-    await buildProgram({ stdout, stderr }, (parsed) => (options = parsed)).parseAsync(argv, { from: 'user' });
+    const program = buildProgram({ stdout, stderr }, (parsed) => (options = parsed));
+    addCampaignCommand(program, (parsed) => (campaignOptions = parsed));
+    await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeOfCommanderError(error);
     throw error;
+  }
+  if (campaignOptions) {
+    const opts: CampaignOptions = campaignOptions;
+    try {
+      secret = opts.apiKeyFile === undefined ? secret : await readKeyFile(opts.apiKeyFile);
+    } catch (error) {
+      stderr.write(`error: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    const apiKey = opts.apiKeyFile === undefined ? (io.env.IZUMA_API_KEY ?? '') : (secret ?? '');
+    return runCampaignCommand(opts, { ...io, stdout, stderr, apiKey });
   }
   if (!options) return EXIT.usage;
 

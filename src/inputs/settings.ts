@@ -57,7 +57,7 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
   };
 }
 
-function parseApiKey(key: string): string {
+export function parseApiKey(key: string): string {
   return required(
     'api-key',
     key,
@@ -67,12 +67,12 @@ function parseApiKey(key: string): string {
   );
 }
 
-function required(name: string, value: string, fix: string): string {
+export function required(name: string, value: string, fix: string): string {
   if (value === '') throw new InputError(name, `is required but empty; ${fix}.`);
   return value;
 }
 
-function optionalText(name: string, value: string, maxLength: number): string | undefined {
+export function optionalText(name: string, value: string, maxLength: number): string | undefined {
   if (value === '') return undefined;
   if (value.length > maxLength) {
     throw new InputError(
@@ -119,7 +119,7 @@ function parseConflictPolicy(text: string): ConflictPolicy {
   return policy;
 }
 
-function parseRetries(text: string): number {
+export function parseRetries(text: string): number {
   if (text === '') return DEFAULT_RETRIES;
   const retries = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(retries <= MAX_RETRIES)) {
@@ -128,7 +128,7 @@ function parseRetries(text: string): number {
   return retries;
 }
 
-function parseRequestTimeout(text: string): number {
+export function parseRequestTimeout(text: string): number {
   if (text === '') return DEFAULT_REQUEST_TIMEOUT_SECONDS;
   const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
   if (!(seconds > 0 && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
@@ -144,7 +144,7 @@ function parseRequestTimeout(text: string): number {
 const TRUE_SPELLINGS = ['true', 'True', 'TRUE'];
 const FALSE_SPELLINGS = ['false', 'False', 'FALSE'];
 
-function parseBoolean(name: string, text: string, fallback: boolean): boolean {
+export function parseBoolean(name: string, text: string, fallback: boolean): boolean {
   if (text === '') return fallback;
   if (TRUE_SPELLINGS.includes(text)) return true;
   if (FALSE_SPELLINGS.includes(text)) return false;
