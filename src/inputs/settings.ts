@@ -36,6 +36,8 @@ export interface Settings {
   /** Stall timeout: no bytes moving for this long. */
   requestTimeoutMs: number;
   dryRun: boolean;
+  /** Ask the service to encrypt the stored payload. */
+  encryptPayload: boolean;
 }
 
 export type ReadInput = (name: string) => string;
@@ -54,6 +56,7 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
     retries: parseRetries(input('retries')),
     requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
     dryRun: parseBoolean('dry-run', input('dry-run'), false),
+    encryptPayload: parseBoolean('encrypt-payload', input('encrypt-payload'), false),
   };
 }
 
