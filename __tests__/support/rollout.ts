@@ -11,22 +11,13 @@ import { runCampaign } from '../../src/campaign/index.js';
 import type { CampaignEvent, CampaignRequest, CampaignResult } from '../../src/campaign/types.js';
 import { DeviceManagementClient } from '../../src/client/campaigns.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { fixtureManifest } from '../../scripts/lib/fixture-manifest.js';
 import { fakeClock, recordingLogger } from './harness.js';
 
 export const API_KEY = 'ak_campaign_test_0123456789SECRET';
 export const DEVICE_CLASS = 'widget-class';
 export const VENDOR_ID = 'acme-vendor';
 export const FILTER = `device_class__eq=${DEVICE_CLASS}&vendor_id__eq=${VENDOR_ID}`;
-
-/** What manifest-dev-tool create writes, as far as the service looks: the payload URL and raw SHA-256. */
-export function fixtureManifest(image: Pick<FirmwareImage, 'datafile' | 'datafile_checksum'>): Buffer {
-  return Buffer.concat([
-    Buffer.from([0x30, 0x82, 0x01, 0x00]), // a DER SEQUENCE header, as a real manifest starts
-    Buffer.from(image.datafile),
-    Buffer.from(image.datafile_checksum, 'hex'),
-    randomBytes(64), // the signature
-  ]);
-}
 
 export interface RolloutRun {
   events: CampaignEvent[];
@@ -65,7 +56,9 @@ export async function startRolloutRig(options: Partial<EmulatorOptions> = {}): P
     await writeFile(path, bytes);
     return path;
   };
-  const manifestPath = await writeManifest(fixtureManifest(image));
+  const manifestPath = await writeManifest(
+    fixtureManifest({ url: image.datafile, sha256Hex: image.datafile_checksum, size: image.datafile_size }),
+  );
   return {
     emulator,
     clock,

@@ -13,7 +13,7 @@ export type CampaignOutputName =
   | 'failed_devices'
   | 'outcome';
 
-/** Ids and phase only when known (a dry run or an early failure created nothing). */
+/** Ids, phase and outcome only when known (a dry run or an early failure created nothing). */
 export function campaignOutputsFor(result: CampaignResult): Partial<Record<CampaignOutputName, string>> {
   const { counts } = result;
   return {
@@ -25,6 +25,6 @@ export function campaignOutputsFor(result: CampaignResult): Partial<Record<Campa
     devices_failed: String(counts.failed),
     devices_pending: String(counts.pending),
     failed_devices: JSON.stringify(result.failedDevices),
-    outcome: result.outcome,
+    ...((result.campaignId || result.outcome === 'dry-run') && { outcome: result.outcome }),
   };
 }
