@@ -73,7 +73,11 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   await readFailures(ctx, id);
   applySuccessGate(ctx, id);
   const { succeeded, total } = result.counts;
-  result.conclusion = `rollout done: ${succeeded} of ${total} devices updated (${formatPercent((100 * succeeded) / total)})`;
+  result.conclusion =
+    `rollout done: ${succeeded} of ${total} devices updated (${formatPercent((100 * succeeded) / total)})` +
+    (result.phase === 'active'
+      ? '; the campaign stays active (the service stops it by itself only when every device succeeded)'
+      : '');
   return ctx.snapshot();
 }
 
