@@ -14,6 +14,7 @@ import {
   CAMPAIGN_ACTION_ENTRY,
   PROJECT_ROOT,
   runAction,
+  startAction,
   type ActionRunResult,
 } from '../../scripts/lib/run-action.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -173,5 +174,44 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
     expect(run.outputs.outcome).toBeUndefined();
     expect(run.summary).toContain('## ❌ Update campaign failed');
     expect(emulator.state.manifests()).toHaveLength(manifests);
+  });
+
+  it('on SIGINT stops waiting, not the campaign, and says so', async () => {
+    emulator.state.seedDevices([
+      { count: 2, deviceClass: 'e2e-silent', vendorId: VENDOR_ID, script: { outcome: 'silent' } },
+    ]);
+    let waiting!: () => void;
+    const polled = new Promise<void>((resolve) => (waiting = resolve));
+    const running = await startAction({
+      action: 'campaign',
+      inputs: {
+        'api-key': API_KEY,
+        'api-host': emulator.url,
+        'manifest-path': 'update-manifest.bin',
+        'manifest-name': 'silent-release',
+        'device-filter': 'device_class__eq=e2e-silent',
+        wait: 'true',
+      },
+      cwd: workspace,
+      onLine: (line) => {
+        if (line.startsWith('rollout: ')) waiting();
+      },
+    });
+    await polled;
+    running.child.kill('SIGINT');
+    const run = await running.result;
+    runs.push(run);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(
+      /^::warning::cancelled \(SIGINT\): stopping the wait; the update campaign is NOT stopped and keeps running$/m,
+    );
+    expect(run.stdout).toMatch(
+      /^::error::cancelled: stopped waiting; update campaign [0-9a-f]{32} was left in phase active; it was NOT stopped and keeps running/m,
+    );
+    const campaign = emulator.state.campaigns().find((c) => c.name === 'silent-release')!;
+    expect(campaign.phase).toBe('active');
+    expect(run.outputs).toMatchObject({ campaign_id: campaign.id, phase: 'active', devices_pending: '2' });
+    expect(emulator.callCount('stop-campaign')).toBe(0);
+    expectKeyOnlyMasked(run);
   });
 });
