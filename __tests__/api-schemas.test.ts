@@ -24,7 +24,21 @@ const contract = parse(
 ) as { definitions: Record<string, ContractDefinition> };
 
 /** Fields the live service returns beyond the contract (see the comments in schemas.ts). */
-const EXTRAS: Record<string, string[]> = { UploadJob: ['completed'], FirmwareImage: ['short_datafile'] };
+const EXTRAS: Record<string, string[]> = {
+  UploadJob: ['completed'],
+  FirmwareImage: [
+    'short_datafile',
+    'datafile_encryption',
+    'encrypted_datafile_checksum',
+    'encrypted_datafile_size',
+  ],
+};
+/** Values the live service sends beyond the contract's enum: a campaign that stopped by itself, both spellings. */
+const ENUM_EXTRAS: Record<string, Record<string, string[]>> = {
+  UpdateCampaign: { phase: ['autostopped', 'auto_stopped'] },
+};
+/** Fields the contract marks `x-nullable`, or gives as null in its examples, which widen their type by null. */
+const NULLABLE: Record<string, string[]> = { UpdateCampaign: ['when'] };
 
 type SchemaProperty = {
   type?: string | readonly string[];
@@ -54,14 +68,20 @@ describe.each(schemas.map((schema) => [schema.$id, schema] as const))('%s schema
       const actual = schema.properties[name]!;
       const types = [actual.type].flat();
       expect({ name, type: types[0] }).toEqual({ name, type: expected.type });
-      // Only `after` widens the type (to null as well): the service sends null on a first page.
-      if (types.length > 1) expect({ name, types }).toEqual({ name: 'after', types: ['string', 'null'] });
+      // Only `after` and the x-nullable fields widen the type (to null as well): the service sends null.
+      const nullable = name === 'after' || (NULLABLE[id] ?? []).includes(name);
+      if (types.length > 1)
+        expect({ name, nullable, types }).toEqual({ name, nullable: true, types: [expected.type, 'null'] });
       expect({ name, format: actual.format }).toEqual({
         name,
         format: expected.format === 'date-time' ? 'date-time' : undefined,
       });
       expect({ name, maxLength: actual.maxLength }).toEqual({ name, maxLength: expected.maxLength });
-      expect({ name, enum: actual.enum }).toEqual({ name, enum: expected.enum });
+      const extraValues = ENUM_EXTRAS[id]?.[name] ?? [];
+      expect({ name, enum: actual.enum }).toEqual({
+        name,
+        enum: expected.enum && [...expected.enum, ...extraValues],
+      });
     }
   });
 
@@ -83,6 +103,12 @@ describe('the schemas reject what the contract rules out', () => {
     ['uploadJobPage', { data: [{ status: 3 }] }],
     ['firmwareImagePage', { order: 'RANDOM' }],
     ['error', { object: 'error', code: 400, message: 'm', type: 't' }],
+    ['updateCampaign', { phase: 'running' }],
+    ['updateCampaign', { autostop_success_percent: '85' }],
+    ['campaignMetrics', { pending_count: 1.5 }],
+    ['campaignDeviceMetadata', { deployment_state: 'done' }],
+    ['firmwareManifest', { datafile_size: '2048' }],
+    ['eventTypeSummaryList', { data: [{ id: 'fails' }] }],
   ] as const)('%s: %j', (kind, body) => {
     expect(ajv.validate(responseSchemas[kind], body)).toBe(false);
   });

@@ -96323,7 +96323,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8163);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1274);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -96332,7 +96332,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8163:
+/***/ 1274:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96340,6 +96340,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: actionLogger
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -104298,7 +104300,7 @@ const MAX_CHUNK_SIZE = 100 * MiB;
 const EMPTY_MD5_BASE64 = '1B2M2Y8AsgTpgAmY7PhCfg==';
 const MAX_NAME_LENGTH = 128;
 const MAX_DESCRIPTION_LENGTH = 2000;
-const DEFAULT_API_HOST = 'https://api.us-east-1.mbedcloud.com';
+const types_DEFAULT_API_HOST = 'https://api.us-east-1.mbedcloud.com';
 /** Paths relative to the API host. */
 const paths = {
     uploadJobs: '/v3/firmware-images/upload-jobs',
@@ -104811,6 +104813,28 @@ const RULES = {
         req('datafile_size', 'whole number'),
         opt('short_datafile', 'string'),
     ],
+    // What the campaign step decides on.
+    'firmware manifest': [
+        req('id', 'non-empty string'),
+        opt('name', 'string'),
+        opt('datafile_size', 'whole number'),
+    ],
+    'update campaign': [req('id', 'non-empty string'), opt('name', 'string'), req('phase', 'non-empty string')],
+    'campaign metrics': [
+        req('total_count', 'whole number'),
+        req('success_count', 'whole number'),
+        req('failed_count', 'whole number'),
+        opt('skipped_count', 'whole number'),
+        req('pending_count', 'whole number'),
+    ],
+    'event type summary': [req('id', 'non-empty string'), req('count', 'whole number')],
+    'event type': [req('id', 'non-empty string'), opt('count', 'whole number')],
+    'campaign device metadata': [
+        req('id', 'non-empty string'),
+        req('device_id', 'non-empty string'),
+        req('deployment_state', 'non-empty string'),
+    ],
+    device: [req('id', 'non-empty string')],
 };
 function passes(value, check) {
     switch (check) {
@@ -104850,7 +104874,7 @@ function protocolError(operation, what, maybeReceived) {
     });
 }
 /** Throws a protocol error naming the first field of `entity` that is missing or of the wrong type. */
-function checkEntity(entity, value, operation, maybeReceived, where = '') {
+function validate_checkEntity(entity, value, operation, maybeReceived, where = '') {
     for (const rule of RULES[entity]) {
         const field = value[rule.field];
         if (field === undefined && !rule.required)
@@ -104873,7 +104897,7 @@ function checkPage(entity, value, operation) {
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
             throw protocolError(operation, `list item ${index + 1} is ${describe(item)}; expected an object`, false);
         }
-        checkEntity(entity, item, operation, false, ` (list item ${index + 1})`);
+        validate_checkEntity(entity, item, operation, false, ` (list item ${index + 1})`);
     });
     return value;
 }
@@ -104893,9 +104917,10 @@ const MAX_PAGE_LIMIT = 1000;
 const MAX_PAGES = 100;
 /**
  * One typed method per Update Service operation, ONE attempt each (retries live in the uploader).
- * Every failure is a ServiceError.
+ * Every failure is a ServiceError. The release operations (manifests, campaigns, devices) extend it in
+ * campaigns.ts through the protected exchange helpers.
  */
-class UpdateServiceClient {
+class client_UpdateServiceClient {
     transport;
     basePath;
     commonHeaders;
@@ -104954,7 +104979,7 @@ class UpdateServiceClient {
         // The completing chunk's answer is not relied on (the job is read back), so any object will do.
         if (body.length === 0)
             return chunk;
-        return checkEntity('upload chunk', chunk, operation, true);
+        return validate_checkEntity('upload chunk', chunk, operation, true);
     }
     listChunks(jobId, query) {
         return this.list('upload chunk', `list chunks of upload job ${jobId}`, paths.chunks(jobId), query);
@@ -105021,7 +105046,7 @@ class UpdateServiceClient {
         }
         const response = await this.call(operation, { method, path, headers, body: payload });
         // A 2xx to a change took effect, even when its answer is unusable.
-        return checkEntity(entity, this.parseObject(operation, response), operation, method !== 'GET');
+        return validate_checkEntity(entity, this.parseObject(operation, response), operation, method !== 'GET');
     }
     /** One exchange; any status outside 2xx becomes a ServiceError (3xx included: redirects are never followed). */
     async call(operation, request) {
@@ -105154,7 +105179,138 @@ function user_agent_userAgent(version = CLIENT_VERSION) {
     return `izuma-firmware-publish/${version} (+${PROJECT_URL})`;
 }
 
+;// CONCATENATED MODULE: ./src/api/release.ts
+// Wire types of the release side of the service: firmware manifests, update campaigns, their metrics,
+// statistics and device metadata, and the device directory. Shared by the client and the emulator.
+/** The contract: "The API enforces a maximum manifest size of 2KB" (over it: 400). */
+const MAX_MANIFEST_SIZE = (/* unused pure expression or super */ null && (2 * 1024));
+/** The contract: the manifest's `datafile` file name must not exceed 100 characters. */
+const MAX_MANIFEST_FILE_NAME = 100;
+const release_releasePaths = {
+    firmwareManifests: '/v3/firmware-manifests',
+    firmwareManifest: (id) => `/v3/firmware-manifests/${encodeURIComponent(id)}`,
+    campaigns: '/v3/update-campaigns',
+    campaign: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}`,
+    startCampaign: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/start`,
+    stopCampaign: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/stop`,
+    campaignMetrics: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/metrics`,
+    campaignStatistics: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/statistics`,
+    campaignEventTypes: (id, summaryStatus) => `/v3/update-campaigns/${encodeURIComponent(id)}/statistics/${encodeURIComponent(summaryStatus)}/event_types`,
+    campaignDeviceMetadata: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/campaign-device-metadata`,
+    devices: '/v3/devices',
+};
+/** One spelling per phase: lower case, no underscores in the stopped states (`auto_stopped` → `autostopped`). */
+function normalizePhase(phase) {
+    // Only letters and underscores: a phase is a word, never text that could break a log line.
+    const word = (phase ?? '').toLowerCase().replace(/[^a-z_]/g, '');
+    return word.endsWith('stopped') ? word.replace(/_/g, '') : word;
+}
+/** Deployment states after which a device will not change any more in this campaign. */
+function isDeviceSucceeded(state) {
+    return state === 'deployed';
+}
+
+;// CONCATENATED MODULE: ./src/client/campaigns.ts
+// The release operations of the service: firmware manifests, update campaigns (with their metrics,
+// statistics and device metadata) and the device directory. Same transport, same one-attempt rule and
+// same ServiceError as the upload operations it extends.
+
+
+
+
+class DeviceManagementClient extends (/* unused pure expression or super */ null && (UpdateServiceClient)) {
+    async createManifest(upload) {
+        const operation = `upload manifest "${upload.name}"`;
+        const { body, contentType } = await multipartBody({
+            datafile: { fileName: upload.fileName, data: upload.data },
+            name: upload.name,
+            description: upload.description,
+        });
+        const response = await this.call(operation, {
+            method: 'POST',
+            path: releasePaths.firmwareManifests,
+            headers: { 'content-type': contentType, 'content-length': String(body.length) },
+            body,
+        });
+        return checkEntity('firmware manifest', this.parseObject(operation, response), operation, true);
+    }
+    listManifests(query) {
+        return this.list('firmware manifest', 'list firmware manifests', releasePaths.firmwareManifests, query);
+    }
+    allManifests(filter) {
+        return this.all('list firmware manifests', (q) => this.listManifests(q), filter);
+    }
+    getManifest(id) {
+        return this.json('firmware manifest', `get firmware manifest ${id}`, 'GET', releasePaths.firmwareManifest(id));
+    }
+    async deleteManifest(id) {
+        await this.call(`delete firmware manifest ${id}`, {
+            method: 'DELETE',
+            path: releasePaths.firmwareManifest(id),
+            headers: {},
+        });
+    }
+    createCampaign(request) {
+        return this.json('update campaign', `create update campaign "${request.name}"`, 'POST', releasePaths.campaigns, request);
+    }
+    listCampaigns(query) {
+        return this.list('update campaign', 'list update campaigns', releasePaths.campaigns, query);
+    }
+    allCampaigns(filter) {
+        return this.all('list update campaigns', (q) => this.listCampaigns(q), filter);
+    }
+    getCampaign(id) {
+        return this.json('update campaign', `get update campaign ${id}`, 'GET', releasePaths.campaign(id));
+    }
+    /** 202 Accepted: the campaign moves on asynchronously (409 in the wrong phase). */
+    async startCampaign(id) {
+        await this.call(`start update campaign ${id}`, {
+            method: 'POST',
+            path: releasePaths.startCampaign(id),
+            headers: {},
+        });
+    }
+    async stopCampaign(id) {
+        await this.call(`stop update campaign ${id}`, {
+            method: 'POST',
+            path: releasePaths.stopCampaign(id),
+            headers: {},
+        });
+    }
+    async deleteCampaign(id) {
+        await this.call(`delete update campaign ${id}`, {
+            method: 'DELETE',
+            path: releasePaths.campaign(id),
+            headers: {},
+        });
+    }
+    getCampaignMetrics(id) {
+        return this.json('campaign metrics', `get metrics of update campaign ${id}`, 'GET', releasePaths.campaignMetrics(id));
+    }
+    listCampaignStatistics(id) {
+        return this.list('event type summary', `get statistics of update campaign ${id}`, releasePaths.campaignStatistics(id));
+    }
+    listCampaignEventTypes(id, summaryStatus) {
+        return this.list('event type', `get ${summaryStatus} event types of update campaign ${id}`, releasePaths.campaignEventTypes(id, summaryStatus));
+    }
+    listCampaignDeviceMetadata(id, query) {
+        return this.list('campaign device metadata', `list devices of update campaign ${id}`, releasePaths.campaignDeviceMetadata(id), query);
+    }
+    /** Every page of the campaign's device metadata. */
+    allCampaignDeviceMetadata(id, filter) {
+        return this.all(`list devices of update campaign ${id}`, (q) => this.listCampaignDeviceMetadata(id, q), filter);
+    }
+    listDevices(query) {
+        return this.list('device', 'list devices', releasePaths.devices, query);
+    }
+    /** Every device a campaign's `device_filter` selects (sent as the one URL-encoded `filter=`). */
+    devicesMatching(deviceFilter) {
+        return this.all('list devices', (q) => this.listDevices(q), { filter: deviceFilter });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/client/index.ts
+
 
 
 
@@ -105263,7 +105419,7 @@ function neutralise(text) {
 
 ;// CONCATENATED MODULE: ./src/inputs/errors.ts
 /** A bad input value. The message names the input and says how to fix it; it is shown without a stack. */
-class InputError extends Error {
+class errors_InputError extends Error {
     input;
     /** The input was required but not given (the CLI words that case in its own terms). */
     missing;
@@ -105282,27 +105438,27 @@ const INPUT = 'api-host';
 // Plain HTTP is only for a local emulator: the key must never cross a network in clear text.
 
 /** Validates the API base URL: https (or http to loopback), nothing but scheme, host and port. */
-function parseApiHost(text) {
+function host_parseApiHost(text) {
     let url;
     try {
         url = new URL(text);
     }
     catch {
-        throw new InputError(INPUT, `'${text}' is not a URL; use e.g. https://api.us-east-1.mbedcloud.com`);
+        throw new errors_InputError(INPUT, `'${text}' is not a URL; use e.g. https://api.us-east-1.mbedcloud.com`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(INPUT, `'${text}' must start with https:// (e.g. https://api.us-east-1.mbedcloud.com)`);
+        throw new errors_InputError(INPUT, `'${text}' must start with https:// (e.g. https://api.us-east-1.mbedcloud.com)`);
     }
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        throw new InputError(INPUT, `plain http is refused for ${url.hostname} because the access key would travel unencrypted; ` +
+        throw new errors_InputError(INPUT, `plain http is refused for ${url.hostname} because the access key would travel unencrypted; ` +
             'use https:// (http is accepted for localhost, 127.0.0.0/8 and [::1] only)');
     }
     if (url.username !== '' || url.password !== '') {
         // Deliberately not echoing the text: it holds a credential.
-        throw new InputError(INPUT, 'must not contain credentials (user:password@); pass the key in `api-key`');
+        throw new errors_InputError(INPUT, 'must not contain credentials (user:password@); pass the key in `api-key`');
     }
     if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-        throw new InputError(INPUT, `'${text}' must be the bare host, without a path, query or fragment (e.g. ${url.origin})`);
+        throw new errors_InputError(INPUT, `'${text}' must be the bare host, without a path, query or fragment (e.g. ${url.origin})`);
     }
     return new URL(url.origin);
 }
@@ -105331,35 +105487,36 @@ const MIN_REQUEST_TIMEOUT_SECONDS = 30;
 function parseSettings(read, env) {
     const input = (name) => (read(name) ?? '').trim();
     return {
-        apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
-        apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
-        imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
-        name: parseName(input('name')),
+        apiKey: settings_parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
+        apiHost: host_parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || types_DEFAULT_API_HOST),
+        imagePattern: settings_required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
+        name: settings_parseName('name', input('name')),
         description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
         chunkSize: parseChunkSize(input('chunk-size')),
         onConflict: parseConflictPolicy(input('on-conflict')),
-        retries: parseRetries(input('retries')),
-        requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
-        dryRun: parseBoolean('dry-run', input('dry-run'), false),
+        retries: settings_parseRetries(input('retries')),
+        requestTimeoutMs: settings_parseRequestTimeout(input('request-timeout')) * 1000,
+        dryRun: settings_parseBoolean('dry-run', input('dry-run'), false),
+        encryptPayload: settings_parseBoolean('encrypt-payload', input('encrypt-payload'), false),
     };
 }
 /** An access key is printable ASCII: anything else cannot go in an HTTP header, and is a copy-paste slip. */
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
-function parseApiKey(key) {
-    required('api-key', key, 'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
+function settings_parseApiKey(key) {
+    settings_required('api-key', key, 'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
         'Store the key as a repository secret; note that secrets are not passed to workflows triggered ' +
         "from forks' pull requests");
     if (!PRINTABLE_ASCII.test(key)) {
         // Never echo the key, not even the offending character (it is part of the secret).
-        throw new InputError('api-key', 'holds a character that is not printable ASCII (a space, a control character, or a non-ASCII ' +
+        throw new errors_InputError('api-key', 'holds a character that is not printable ASCII (a space, a control character, or a non-ASCII ' +
             'letter such as a typographic quote); copy the access key (ak_…) again into the secret, without ' +
             'anything around it.');
     }
     return key;
 }
-function required(name, value, fix) {
+function settings_required(name, value, fix) {
     if (value === '')
-        throw new InputError(name, `is required but empty; ${fix}.`, { missing: true });
+        throw new errors_InputError(name, `is required but empty; ${fix}.`, { missing: true });
     return value;
 }
 /** Length as the service and people count it: in characters (code points), not UTF-16 units. */
@@ -105371,21 +105528,21 @@ function optionalText(name, value, maxLength) {
         return undefined;
     const length = characterCount(value);
     if (length > maxLength) {
-        throw new InputError(name, `is ${length} characters long; the service accepts at most ${maxLength}, shorten it.`);
+        throw new errors_InputError(name, `is ${length} characters long; the service accepts at most ${maxLength}, shorten it.`);
     }
     return value;
 }
 /** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
-function parseName(text) {
+function settings_parseName(name, text) {
     const characters = [...text];
     const unsafe = characters.findIndex((c) => new RegExp(UNSAFE_CHARACTERS.source).test(c));
     if (unsafe >= 0) {
         const code = characters[unsafe].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
-        throw new InputError('name', `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
+        throw new errors_InputError(name, `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
             '(newlines, tabs, escapes and bidi overrides are refused: they could disguise the name or forge ' +
             'log lines); use printable characters only.');
     }
-    return optionalText('name', text, MAX_NAME_LENGTH);
+    return optionalText(name, text, MAX_NAME_LENGTH);
 }
 function parseChunkSize(text) {
     if (text === '')
@@ -105396,13 +105553,13 @@ function parseChunkSize(text) {
         bytes = parseSize(text);
     }
     catch (error) {
-        throw new InputError('chunk-size', `${error.message}; ${range}`);
+        throw new errors_InputError('chunk-size', `${error.message}; ${range}`);
     }
     if (bytes < MIN_CHUNK_SIZE) {
-        throw new InputError('chunk-size', `'${text}' is below the 5 MiB minimum that every chunk but the last must meet; ${range}`);
+        throw new errors_InputError('chunk-size', `'${text}' is below the 5 MiB minimum that every chunk but the last must meet; ${range}`);
     }
     if (bytes > MAX_CHUNK_SIZE) {
-        throw new InputError('chunk-size', `'${text}' is above the 100 MiB the service accepts in one request; ${range}`);
+        throw new errors_InputError('chunk-size', `'${text}' is above the 100 MiB the service accepts in one request; ${range}`);
     }
     return bytes;
 }
@@ -105411,25 +105568,25 @@ function parseConflictPolicy(text) {
         return 'reuse';
     const policy = CONFLICT_POLICIES.find((choice) => choice === text.toLowerCase());
     if (policy === undefined) {
-        throw new InputError('on-conflict', `'${text}' is not one of ${CONFLICT_POLICIES.join(', ')}; pick one of them.`);
+        throw new errors_InputError('on-conflict', `'${text}' is not one of ${CONFLICT_POLICIES.join(', ')}; pick one of them.`);
     }
     return policy;
 }
-function parseRetries(text) {
+function settings_parseRetries(text) {
     if (text === '')
         return DEFAULT_RETRIES;
     const retries = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(retries <= MAX_RETRIES)) {
-        throw new InputError('retries', `'${text}' must be a whole number from 0 to ${MAX_RETRIES}, e.g. 5.`);
+        throw new errors_InputError('retries', `'${text}' must be a whole number from 0 to ${MAX_RETRIES}, e.g. 5.`);
     }
     return retries;
 }
-function parseRequestTimeout(text) {
+function settings_parseRequestTimeout(text) {
     if (text === '')
         return DEFAULT_REQUEST_TIMEOUT_SECONDS;
     const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
     if (!(seconds >= MIN_REQUEST_TIMEOUT_SECONDS && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
-        throw new InputError('request-timeout', `'${text}' must be a number of seconds from ${MIN_REQUEST_TIMEOUT_SECONDS} to ` +
+        throw new errors_InputError('request-timeout', `'${text}' must be a number of seconds from ${MIN_REQUEST_TIMEOUT_SECONDS} to ` +
             `${MAX_REQUEST_TIMEOUT_SECONDS}, e.g. 300 (below ${MIN_REQUEST_TIMEOUT_SECONDS} s, the bytes the OS ` +
             'buffers could take longer to drain on a slow link than the timeout, cutting off an upload that moves).');
     }
@@ -105438,14 +105595,14 @@ function parseRequestTimeout(text) {
 // The YAML 1.2 core schema spellings, as @actions/core's getBooleanInput accepts them.
 const TRUE_SPELLINGS = ['true', 'True', 'TRUE'];
 const FALSE_SPELLINGS = ['false', 'False', 'FALSE'];
-function parseBoolean(name, text, fallback) {
+function settings_parseBoolean(name, text, fallback) {
     if (text === '')
         return fallback;
     if (TRUE_SPELLINGS.includes(text))
         return true;
     if (FALSE_SPELLINGS.includes(text))
         return false;
-    throw new InputError(name, `'${text}' is not a boolean; use true or false.`);
+    throw new errors_InputError(name, `'${text}' is not a boolean; use true or false.`);
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -105524,7 +105681,86 @@ function shortenKeepingExtension(file, maxLength) {
     return file.slice(0, maxLength - kept.length - 1) + '~' + kept;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/campaign-settings.ts
+// The campaign step's inputs: raw strings -> one typed CampaignSettings; every error names the input and
+// the fix. The inputs it shares with publish (api-key, api-host, retries, request-timeout, dry-run) are
+// parsed by the same functions, so they accept and refuse exactly the same values.
+
+
+
+
+const DEFAULT_TIMEOUT_MINUTES = 60;
+/** A GitHub-hosted job runs at most 6 hours; a self-hosted one may wait a day at most. */
+const MAX_TIMEOUT_MINUTES = (/* unused pure expression or super */ null && (24 * 60));
+function parseCampaignSettings(read, env) {
+    const input = (name) => (read(name) ?? '').trim();
+    return {
+        apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
+        apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
+        manifestPath: required('manifest-path', oneLine('manifest-path', input('manifest-path')), 'give the manifest file that `manifest-dev-tool create` wrote, e.g. build/update-manifest.bin'),
+        manifestName: parseName('manifest-name', input('manifest-name')),
+        campaignName: parseName('campaign-name', input('campaign-name')),
+        deviceFilter: parseDeviceFilter(input('device-filter')),
+        start: parseBoolean('start', input('start'), true),
+        wait: parseBoolean('wait', input('wait'), false),
+        timeoutMs: parseTimeoutMinutes(input('timeout')) * 60_000,
+        minSuccessPercent: parseMinSuccessPercent(input('min-success-percent')),
+        maxFailedDevices: parseMaxFailedDevices(input('max-failed-devices')),
+        dryRun: parseBoolean('dry-run', input('dry-run'), false),
+        retries: parseRetries(input('retries')),
+        requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
+    };
+}
+/** Names and paths are one line: a newline or control character is a pasting mistake, and would forge log lines. */
+function oneLine(name, value) {
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw new InputError(name, 'contains a newline or control character; give it on one line.');
+    }
+    return value;
+}
+const FILTER_EXAMPLE = 'device_class__eq=<class>&vendor_id__eq=<vendor>';
+/** The service's filter string: `field__op=value` pairs joined by `&` (a bare `field=value` is `__eq`). */
+function parseDeviceFilter(text) {
+    const filter = required('device-filter', text, `give the service's filter of the devices to update, e.g. ${FILTER_EXAMPLE}`);
+    oneLine('device-filter', filter);
+    for (const pair of filter.split('&')) {
+        const [key = '', value] = pair.split('=', 2);
+        if (!/^[a-z][a-z0-9_]*$/.test(key) || value === undefined || value === '') {
+            throw new InputError('device-filter', `'${pair}' is not a \`field__op=value\` pair; write the filter as ${FILTER_EXAMPLE}.`);
+        }
+    }
+    return filter;
+}
+function parseTimeoutMinutes(text) {
+    if (text === '')
+        return DEFAULT_TIMEOUT_MINUTES;
+    const minutes = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (!(minutes > 0 && minutes <= MAX_TIMEOUT_MINUTES)) {
+        throw new InputError('timeout', `'${text}' must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}, e.g. 60.`);
+    }
+    return minutes;
+}
+function parseMinSuccessPercent(text) {
+    if (text === '')
+        return 100;
+    const percent = /^\d+(\.\d+)?%?$/.test(text) ? Number(text.replace(/%$/, '')) : NaN;
+    if (!(percent >= 0 && percent <= 100)) {
+        throw new InputError('min-success-percent', `'${text}' must be a percentage from 0 to 100, e.g. 95.`);
+    }
+    return percent;
+}
+function parseMaxFailedDevices(text) {
+    if (text === '')
+        return undefined;
+    if (!/^\d+$/.test(text)) {
+        throw new InputError('max-failed-devices', `'${text}' must be a whole number of devices (0 stops at the first failure), or empty for no limit.`);
+    }
+    return Number(text);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
+
 
 
 
@@ -105540,7 +105776,7 @@ const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
  * Text safe in a markdown paragraph or table cell: one line (line breaks become spaces), no control
  * characters (neutralised, shown as `\u001b`), HTML and markdown syntax shown literally.
  */
-function escapeMarkdown(text) {
+function escape_escapeMarkdown(text) {
     return neutralise(text.replace(/\r\n|\r|\n/g, ' '))
         .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c] ?? c)
         .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`);
@@ -105571,7 +105807,7 @@ function hintOf(value) {
 // Durations and rates as the progress lines and the job summary show them.
 
 /** `850 ms`, `12.3 s`, `2 min 5 s`, `1 h 2 min`: precise enough to read, short enough for a log line. */
-function formatDuration(ms) {
+function format_formatDuration(ms) {
     if (!Number.isFinite(ms) || ms < 0)
         return 'unknown';
     if (ms < 1000)
@@ -105611,6 +105847,8 @@ function outputsFor(result) {
         ['datafile_url', result.datafileUrl],
         ['short_datafile_url', result.shortDatafileUrl],
         ['upload_job_id', result.uploadJobId],
+        ['encrypted_datafile_checksum', result.encryptedDatafileChecksum],
+        ['encrypted_datafile_size', result.encryptedDatafileSize?.toString()],
     ];
     for (const [output, value] of published) {
         if (value)
@@ -105674,7 +105912,7 @@ class ProgressReporter {
         ];
         if (bytesDone < bytesTotal && this.sentBytes > 0 && elapsedMs > 0) {
             const remainingMs = ((bytesTotal - bytesDone) * elapsedMs) / this.sentBytes;
-            parts.push(`ETA ${formatDuration(remainingMs)}`);
+            parts.push(`ETA ${format_formatDuration(remainingMs)}`);
         }
         return parts.join(', ');
     }
@@ -105710,21 +105948,22 @@ function table(rows) {
     return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
 }
 function optional(value) {
-    return value === undefined ? undefined : escapeMarkdown(value);
+    return value === undefined ? undefined : escape_escapeMarkdown(value);
 }
 function resultTable({ result, imagePath }) {
     const sentBytes = result.timeline.filter((t) => !t.skipped).reduce((sum, t) => sum + t.length, 0);
     const uploadMs = result.timeline.reduce((sum, t) => sum + (t.skipped ? 0 : t.durationMs), 0);
     const moved = result.outcome === 'uploaded' || result.outcome === 'resumed';
     return table([
-        ['Name', escapeMarkdown(result.name)],
+        ['Name', escape_escapeMarkdown(result.name)],
         ['Firmware image ID', optional(result.firmwareImageId)],
         ['Image file', optional(imagePath)],
         ['Size', `${formatBytes(result.datafileSize)} (${result.datafileSize} bytes)`],
-        ['SHA-256', escapeMarkdown(result.datafileChecksum)],
+        ['SHA-256', escape_escapeMarkdown(result.datafileChecksum)],
+        ['Encrypted payload', encryptedCell(result)],
         ['Chunks', chunksCell(result)],
         ['Retries', String(result.retries)],
-        ['Duration', formatDuration(result.durationMs)],
+        ['Duration', format_formatDuration(result.durationMs)],
         ['Throughput', moved ? formatRate(sentBytes, uploadMs) : undefined],
         ['Outcome', result.outcome],
         ['Dry-run decision', optional(result.dryRunDecision?.description)],
@@ -105732,6 +105971,12 @@ function resultTable({ result, imagePath }) {
         ['Short datafile URL', optional(result.shortDatafileUrl)],
         ['Upload job', optional(result.uploadJobId)],
     ]);
+}
+function encryptedCell(result) {
+    const { encryptedDatafileChecksum: checksum, encryptedDatafileSize: size } = result;
+    if (checksum === undefined)
+        return undefined;
+    return `SHA-256 ${escape_escapeMarkdown(checksum)}${size === undefined ? '' : `, ${size} bytes`}`;
 }
 function chunksCell(result) {
     const { plan } = result;
@@ -105746,9 +105991,9 @@ function chunksCell(result) {
     return `${result.chunkCount} (${result.chunksSent} sent${resumed}; ${size})`;
 }
 function failureBlock(input) {
-    const lines = [`**${escapeMarkdown(input.message)}**`];
+    const lines = [`**${escape_escapeMarkdown(input.message)}**`];
     if (input.hint)
-        lines.push('', `What to do: ${escapeMarkdown(input.hint)}`);
+        lines.push('', `What to do: ${escape_escapeMarkdown(input.hint)}`);
     const context = table([
         ['Name', optional(input.name)],
         ['Image file', optional(input.imagePath)],
@@ -105758,7 +106003,7 @@ function failureBlock(input) {
     return lines.join('\n');
 }
 function warningsBlock(warnings) {
-    return ['> [!WARNING]', ...warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n');
+    return ['> [!WARNING]', ...warnings.map((w) => `> - ${escape_escapeMarkdown(w)}`)].join('\n');
 }
 function detailsBlock(input) {
     const timeline = input.kind === 'success' ? input.result.timeline : [];
@@ -105777,7 +106022,7 @@ function detailsBlock(input) {
 function timelineTable(timeline) {
     const row = (t) => t.skipped
         ? `| ${t.index} | ${formatBytes(t.length)} | | | 0 | already held |`
-        : `| ${t.index} | ${formatBytes(t.length)} | ${formatDuration(t.startMs)} | ${formatDuration(t.durationMs)} | ${t.attempts} | ${formatRate(t.length, t.durationMs)} |`;
+        : `| ${t.index} | ${formatBytes(t.length)} | ${format_formatDuration(t.startMs)} | ${format_formatDuration(t.durationMs)} | ${t.attempts} | ${formatRate(t.length, t.durationMs)} |`;
     const head = ['| Chunk | Size | Started at | Took | Attempts | Rate |', '|---:|---:|---:|---:|---:|---:|'];
     if (timeline.length <= MAX_TIMELINE_ROWS)
         return [...head, ...timeline.map(row)].join('\n');
@@ -105794,11 +106039,155 @@ function retriesTable(retries) {
     return [
         '| Operation | Attempt | Waited | Error |',
         '|---|---:|---:|---|',
+        ...retries.map((r) => `| ${escape_escapeMarkdown(r.operation)} | ${r.attempt} | ${format_formatDuration(r.delayMs)} | ${escape_escapeMarkdown(r.message)} |`),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/campaign-progress.ts
+
+class CampaignProgress {
+    options;
+    last = '';
+    lastAt = -Infinity;
+    constructor(options) {
+        this.options = options;
+    }
+    handle = (event) => {
+        if (event.type !== 'progress')
+            return;
+        const state = `${event.phase} ${JSON.stringify(event.counts)}`;
+        const now = this.options.clock.now();
+        if (state === this.last && now - this.lastAt < (this.options.intervalMs ?? 60_000))
+            return;
+        this.last = state;
+        this.lastAt = now;
+        this.options.emit(progressLine(event.phase, event.counts, event.elapsedMs));
+    };
+}
+/** `rollout: phase active, 2 of 3 devices done (67%): 2 succeeded, 0 failed, 1 pending; waited 1 min 5 s` */
+function progressLine(phase, counts, elapsedMs) {
+    const done = counts.succeeded + counts.failed;
+    const percent = counts.total > 0 ? Math.floor((100 * done) / counts.total) : 0;
+    return (`rollout: phase ${phase}, ${done} of ${counts.total} devices done (${percent}%): ` +
+        `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.pending} pending; waited ${formatDuration(elapsedMs)}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/campaign-summary.ts
+
+
+/** Failed devices shown in the summary; the `failed_devices` output has all of them. */
+const MAX_DEVICE_ROWS = 500;
+const PORTAL_BY_API_HOST = {
+    'api.us-east-1.mbedcloud.com': 'https://portal.mbedcloud.com',
+};
+/** The portal page of the campaign for the known regions; the API resource elsewhere (e.g. the emulator). */
+function campaignLink(apiHost, campaignId) {
+    const portal = PORTAL_BY_API_HOST[apiHost.hostname];
+    const id = encodeURIComponent(campaignId);
+    return portal
+        ? `${portal}/firmware/deployments/${id}/details`
+        : `${apiHost.origin}/v3/update-campaigns/${id}`;
+}
+function campaignSummaryMarkdown(input) {
+    const { result, failure } = input;
+    const sections = [`## ${headline(result, failure !== undefined)}`];
+    if (failure) {
+        sections.push(`**${escapeMarkdown(failure.message)}**`);
+        if (failure.hint)
+            sections.push(`What to do: ${escapeMarkdown(failure.hint)}`);
+    }
+    sections.push(overview(input), countsTable(result));
+    if (result.plan)
+        sections.push(['A real run would:', ...result.plan.map((p) => `- ${escapeMarkdown(p)}`)].join('\n'));
+    if (result.warnings.length > 0) {
+        sections.push(['> [!WARNING]', ...result.warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n'));
+    }
+    if (result.failedDevices.length > 0)
+        sections.push(failedDevicesBlock(result));
+    if (input.retries.length > 0)
+        sections.push(retriesBlock(input.retries));
+    return sections.join('\n\n') + '\n';
+}
+function headline(result, failed) {
+    if (failed)
+        return '❌ Update campaign failed';
+    if (result.outcome === 'dry-run')
+        return '🔎 Dry run: nothing was created, changed or started';
+    if (result.waited)
+        return '✅ Update campaign rolled out';
+    return result.phase === 'draft' ? '✅ Update campaign created (draft)' : '✅ Update campaign started';
+}
+function overview({ result, apiHost }) {
+    const rows = [
+        [
+            'Campaign',
+            result.campaignId &&
+                `[${escapeMarkdown(result.campaignName)}](${campaignLink(apiHost, result.campaignId)}) (${escapeMarkdown(result.campaignId)})`,
+        ],
+        [
+            'Manifest',
+            result.manifestId && `${escapeMarkdown(result.manifestName)} (${escapeMarkdown(result.manifestId)})`,
+        ],
+        ['Phase', result.phase && escapeMarkdown(result.phase)],
+        ['Stop reason', result.autostopReason && escapeMarkdown(result.autostopReason)],
+        ['Outcome', result.outcome],
+        ['Result', result.conclusion ? escapeMarkdown(result.conclusion) : undefined],
+        ['Duration', formatDuration(result.durationMs)],
+        ['Retries', String(result.retries)],
+    ];
+    const present = rows.filter((row) => row[1] !== undefined && row[1] !== '');
+    return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
+}
+function countsTable({ counts }) {
+    const percent = (n) => counts.total > 0 ? `${Number(((100 * n) / counts.total).toFixed(1))}%` : '';
+    return [
+        '| Devices | Count | Share |',
+        '|---|---:|---:|',
+        `| Total | ${counts.total} | |`,
+        `| Succeeded | ${counts.succeeded} | ${percent(counts.succeeded)} |`,
+        `| Failed | ${counts.failed} | ${percent(counts.failed)} |`,
+        `| Pending | ${counts.pending} | ${percent(counts.pending)} |`,
+    ].join('\n');
+}
+function failedDevicesBlock({ failedDevices, failureEvents }) {
+    const shown = failedDevices.slice(0, MAX_DEVICE_ROWS);
+    const parts = [
+        `<details><summary>${failedDevices.length} failed devices</summary>`,
+        [
+            '| Device | Reason |',
+            '|---|---|',
+            ...shown.map((d) => `| ${escapeMarkdown(d.device_id)} | ${escapeMarkdown(d.reason)} |`),
+        ].join('\n'),
+    ];
+    if (failedDevices.length > shown.length) {
+        parts.push(`… and ${failedDevices.length - shown.length} more (all of them are in the \`failed_devices\` output)`);
+    }
+    if (failureEvents.length > 0) {
+        parts.push([
+            '| Failure event | Devices |',
+            '|---|---:|',
+            ...failureEvents.map((e) => `| ${escapeMarkdown(e.description)} | ${e.count} |`),
+        ].join('\n'));
+    }
+    parts.push('</details>');
+    return parts.join('\n\n');
+}
+function retriesBlock(retries) {
+    return [
+        `<details><summary>Retries (${retries.length})</summary>`,
+        '',
+        '| Operation | Attempt | Waited | Error |',
+        '|---|---:|---:|---|',
         ...retries.map((r) => `| ${escapeMarkdown(r.operation)} | ${r.attempt} | ${formatDuration(r.delayMs)} | ${escapeMarkdown(r.message)} |`),
+        '',
+        '</details>',
     ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/report/index.ts
+
+
+
 
 
 
@@ -106132,6 +106521,18 @@ class UploadInterruptedError extends Error {
         this.chunkCount = chunkCount;
     }
 }
+/** encrypt-payload was asked for, but the service stored the image unencrypted. */
+class EncryptionError extends Error {
+    firmwareImageId;
+    name = 'EncryptionError';
+    constructor(firmwareImageId) {
+        super(`encryption FAILED: encrypt-payload is true, but the service stored firmware image ${firmwareImageId} ` +
+            'without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); ' +
+            'do not build an encrypted-payload manifest from it. Check that the account supports payload encryption, ' +
+            'or set encrypt-payload to false');
+        this.firmwareImageId = firmwareImageId;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/uploader/decide.ts
 
@@ -106139,16 +106540,18 @@ class UploadInterruptedError extends Error {
 function isNameFree(state) {
     return state.images.length === 0 && state.jobs.length === 0;
 }
-function decideForName(policy, state, local) {
+/** `encrypt`: the run asks for an encrypted payload (encrypt-payload); reuse compares like with like. */
+function decideForName(policy, state, local, encrypt = false) {
     if (isNameFree(state))
         return { action: 'new-upload' };
     if (policy === 'suffix')
         return { action: 'suffix' };
     const image = state.images[0];
     if (image) {
-        if (policy === 'reuse' && imageMatches(image, local))
+        if (policy === 'reuse' && imageMatches(image, local) && isEncrypted(image) === encrypt) {
             return { action: 'reuse', image };
-        return { action: 'conflict', error: imageConflict(image, local) };
+        }
+        return { action: 'conflict', error: imageConflict(image, local, encrypt) };
     }
     const job = state.unfinishedJob;
     if (policy === 'fail')
@@ -106167,6 +106570,10 @@ function imageMatches(image, local) {
     return (image.datafile_size === local.size &&
         local.sha256Hex !== undefined &&
         image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase());
+}
+/** The service encrypted the image's stored payload. */
+function isEncrypted(image) {
+    return image.datafile_encryption === true || image.encrypted_datafile_checksum !== undefined;
 }
 /** Why a job whose chunks are not the local file's is deleted and started over. */
 function mismatchReason(detail) {
@@ -106196,10 +106603,15 @@ function chunkMismatch(held, index, local) {
     }
     return undefined;
 }
-function imageConflict(image, local) {
+function imageConflict(image, local, encrypt) {
     const same = imageMatches(image, local);
-    const what = same ? 'with identical content' : 'with different content';
-    const fix = same
+    const likeWithLike = isEncrypted(image) === encrypt;
+    const what = !same
+        ? 'with different content'
+        : likeWithLike
+            ? 'with identical content'
+            : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
+    const fix = same && likeWithLike
         ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
         : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
     return new ConflictError(`firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
@@ -106347,6 +106759,12 @@ function buildResult(session, parts) {
         name: parts.name,
         ...(image && { firmwareImageId: image.id, datafileUrl: image.datafile }),
         ...(image?.short_datafile && { shortDatafileUrl: image.short_datafile }),
+        ...(image?.encrypted_datafile_checksum && {
+            encryptedDatafileChecksum: image.encrypted_datafile_checksum,
+        }),
+        ...(image?.encrypted_datafile_size !== undefined && {
+            encryptedDatafileSize: image.encrypted_datafile_size,
+        }),
         datafileChecksum: parts.local.sha256Hex,
         datafileSize: parts.local.size,
         ...(parts.uploadJobId && { uploadJobId: parts.uploadJobId }),
@@ -106383,7 +106801,7 @@ async function dryRun(session, request) {
     const state = await lookUpName(session, request.name);
     const local = await hashImage(request.imagePath, request.chunkSize);
     const chunks = planChunks(local.size, request.chunkSize);
-    const decision = decideForName(request.onConflict, state, local);
+    const decision = decideForName(request.onConflict, state, local, request.encryptPayload);
     const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
     const dryRunDecision = dry_run_describe(decision, name, chunks.length);
     session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
@@ -106436,11 +106854,17 @@ class NameTakenError extends Error {
  * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
  * lost answer, a new job with our name and no chunks is the one our request created.
  */
-async function createJob(session, name, description, knownJobIds) {
+async function createJob(session, name, description, knownJobIds, 
+/** Ask the service to encrypt the stored payload (encrypt-payload). */
+encrypt = false) {
     let adopted = false;
     const operation = `create upload job "${name}"`;
     try {
-        const job = await session.reconciled(operation, () => session.client.createUploadJob({ name, ...(description !== undefined && { description }) }), async () => {
+        const job = await session.reconciled(operation, () => session.client.createUploadJob({
+            name,
+            ...(description !== undefined && { description }),
+            ...(encrypt && { datafile_encryption: true }),
+        }), async () => {
             const jobs = await session.repeatable('list upload jobs', () => session.client.allUploadJobs({ name__eq: name }));
             for (const job of jobs) {
                 if (job.name !== name || knownJobIds.has(job.id) || isJobComplete(job))
@@ -106663,6 +107087,14 @@ async function verifyImage(session, firmwareImageId, local) {
     });
     return image;
 }
+/** encrypt-payload asked the service to encrypt: an image without an encrypted payload is a failure. */
+function verifyEncrypted(image) {
+    if (image.datafile_encryption === true &&
+        image.encrypted_datafile_checksum &&
+        image.encrypted_datafile_size)
+        return;
+    throw new EncryptionError(image.id);
+}
 
 ;// CONCATENATED MODULE: ./src/uploader/publish.ts
 
@@ -106730,6 +107162,8 @@ async function upload(session, request, source) {
             await restart(session, target.job, mismatchReason(sent.reason));
             continue;
         }
+        if (request.encryptPayload)
+            verifyEncrypted(sent.image);
         return buildResult(session, {
             outcome: progress.chunksSkipped > 0 ? 'resumed' : 'uploaded',
             name: target.name,
@@ -106778,7 +107212,7 @@ async function chooseTarget(session, request, local) {
     for (let round = 1; round <= MAX_ROUNDS; round++) {
         const state = await lookUpName(session, request.name);
         // Only an existing image needs the file's SHA-256 up front; held chunks are checked during the pass.
-        const decision = decideForName(request.onConflict, state, await local(state.images.length > 0));
+        const decision = decideForName(request.onConflict, state, await local(state.images.length > 0), request.encryptPayload);
         let name = request.name;
         switch (decision.action) {
             case 'reuse':
@@ -106806,7 +107240,7 @@ async function chooseTarget(session, request, local) {
         // Jobs that had this name before we created ours are never adopted as ours after a lost answer.
         const earlierJobIds = new Set(name === state.name ? state.jobs.map((job) => job.id) : []);
         try {
-            const { job } = await createJob(session, name, request.description, earlierJobIds);
+            const { job } = await createJob(session, name, request.description, earlierJobIds, request.encryptPayload);
             return { kind: 'job', name, job, heldChunks: [] };
         }
         catch (error) {
@@ -110631,6 +111065,7 @@ async function preparePublish(settings, provenance) {
             onConflict: settings.onConflict,
             retries: settings.retries,
             dryRun: settings.dryRun,
+            encryptPayload: settings.encryptPayload,
         },
         imageSize: image.size,
         nameWarning: named.warning,
@@ -110638,7 +111073,7 @@ async function preparePublish(settings, provenance) {
 }
 /** The service client the settings describe, sending through `dispatcher` and cancelled by `signal`. */
 function clientFor(settings, deps) {
-    return new UpdateServiceClient({
+    return new client_UpdateServiceClient({
         baseUrl: settings.apiHost,
         apiKey: settings.apiKey,
         dispatcher: deps.dispatcher,

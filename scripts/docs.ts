@@ -7,6 +7,7 @@ import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
 import {
   asRecord,
+  CAMPAIGN_ACTION_PATH,
   loadActionSpec,
   type ActionInput,
   type ActionOutput,
@@ -15,6 +16,8 @@ import {
 
 /** How the examples (and README snippets) refer to this action. */
 export const ACTION_REF = 'izuma/firmware-publish-action';
+/** The campaign step of the same repository (campaign/action.yml). */
+export const CAMPAIGN_ACTION_REF = `${ACTION_REF}/campaign`;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const README_PATH = path.join(ROOT, 'README.md');
@@ -60,23 +63,37 @@ export function replaceBetweenMarkers(text: string, section: string, body: strin
   return `${text.slice(0, from + start.length)}\n\n${body}\n\n${text.slice(to)}`;
 }
 
-/** README.md as `npm run docs` writes it: tables from action.yml, formatted as prettier would. */
-export async function renderReadme(readme: string, spec: ActionSpec): Promise<string> {
+/**
+ * README.md as `npm run docs` writes it: the tables of action.yml (markers `inputs`, `outputs`) and of
+ * campaign/action.yml (`campaign-inputs`, `campaign-outputs`), formatted as prettier would.
+ */
+export async function renderReadme(
+  readme: string,
+  spec: ActionSpec,
+  campaignSpec?: ActionSpec,
+): Promise<string> {
+  const campaign = campaignSpec ?? (await loadActionSpec(CAMPAIGN_ACTION_PATH));
   let text = replaceBetweenMarkers(readme, 'inputs', inputsTable(spec.inputs));
   text = replaceBetweenMarkers(text, 'outputs', outputsTable(spec.outputs));
+  text = replaceBetweenMarkers(text, 'campaign-inputs', inputsTable(campaign.inputs));
+  text = replaceBetweenMarkers(text, 'campaign-outputs', outputsTable(campaign.outputs));
   // Format with the repo's prettier settings so `npm run format:check` and `docs --check` agree.
   const options = (await prettier.resolveConfig(README_PATH)) ?? {};
   return prettier.format(text, { ...options, filepath: README_PATH });
 }
 
 /**
- * Problems in one workflow file's use of this action: every `with:` key must be an input, every
- * required input given, and every `steps.<id>.outputs.<x>` naming one of our steps must be an output.
+ * Problems in one workflow file's use of these actions: every `with:` key must be an input, every
+ * required input given, and every `steps.<id>.outputs.<x>` naming one of our steps must be an output;
+ * a campaign step (`…/campaign@`) is checked against `campaignSpec` when given.
  */
-export function checkWorkflow(workflowYaml: string, spec: ActionSpec, fileName = 'workflow'): string[] {
+export function checkWorkflow(
+  workflowYaml: string,
+  spec: ActionSpec,
+  fileName = 'workflow',
+  campaignSpec?: ActionSpec,
+): string[] {
   const problems: string[] = [];
-  const inputNames = new Set(spec.inputs.map((i) => i.name));
-  const outputNames = new Set(spec.outputs.map((o) => o.name));
   const workflow = asRecord(parseYaml(workflowYaml), fileName);
   const jobs = asRecord(workflow.jobs ?? {}, `${fileName} jobs`);
   let usesAction = false;
@@ -85,17 +102,23 @@ export function checkWorkflow(workflowYaml: string, spec: ActionSpec, fileName =
     const steps = Array.isArray(job.steps)
       ? job.steps.map((s, i) => asRecord(s, `${jobId} step ${i + 1}`))
       : [];
-    const ourStepIds = new Set<string>();
+    /** Our steps by id, with the spec of the action each uses. */
+    const ourSteps = new Map<string, { spec: ActionSpec; file: string }>();
     steps.forEach((step, i) => {
-      if (!isOurAction(step.uses)) return;
-      usesAction = true;
+      const isCampaign = campaignSpec !== undefined && isCampaignAction(step.uses);
+      if (!isCampaign && !isOurAction(step.uses)) return;
+      if (!isCampaign) usesAction = true;
+      const used = isCampaign
+        ? { spec: campaignSpec, file: 'campaign/action.yml' }
+        : { spec, file: 'action.yml' };
       const where = `${fileName}: job ${jobId}, step ${String(step.id ?? step.name ?? i + 1)}`;
-      if (typeof step.id === 'string') ourStepIds.add(step.id);
+      if (typeof step.id === 'string') ourSteps.set(step.id, used);
       const given = asRecord(step.with ?? {}, `${where} with`);
+      const inputNames = new Set(used.spec.inputs.map((input) => input.name));
       for (const key of Object.keys(given)) {
-        if (!inputNames.has(key)) problems.push(`${where}: \`${key}\` is not an input of action.yml`);
+        if (!inputNames.has(key)) problems.push(`${where}: \`${key}\` is not an input of ${used.file}`);
       }
-      for (const input of spec.inputs) {
+      for (const input of used.spec.inputs) {
         if (input.required && !(input.name in given)) {
           problems.push(`${where}: required input \`${input.name}\` is missing`);
         }
@@ -103,9 +126,10 @@ export function checkWorkflow(workflowYaml: string, spec: ActionSpec, fileName =
     });
     for (const text of stringsIn(job)) {
       for (const [, stepId, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-        if (ourStepIds.has(stepId!) && !outputNames.has(output!)) {
+        const used = ourSteps.get(stepId!);
+        if (used && !used.spec.outputs.some((o) => o.name === output)) {
           problems.push(
-            `${fileName}: job ${jobId} reads \`steps.${stepId}.outputs.${output}\`, not an output of action.yml`,
+            `${fileName}: job ${jobId} reads \`steps.${stepId}.outputs.${output}\`, not an output of ${used.file}`,
           );
         }
       }
@@ -131,6 +155,10 @@ function isOurAction(uses: unknown): boolean {
   return typeof uses === 'string' && (uses.startsWith(`${ACTION_REF}@`) || uses === './');
 }
 
+function isCampaignAction(uses: unknown): boolean {
+  return typeof uses === 'string' && (uses.startsWith(`${CAMPAIGN_ACTION_REF}@`) || uses === './campaign');
+}
+
 function* stringsIn(value: unknown): Generator<string> {
   if (typeof value === 'string') yield value;
   else if (Array.isArray(value)) for (const v of value) yield* stringsIn(v);
@@ -145,12 +173,17 @@ export async function exampleFiles(): Promise<string[]> {
 /** Every problem the CI check reports: a stale README and examples that misuse action.yml. */
 export async function findDrift(): Promise<{ readme: string; expected: string; problems: string[] }> {
   const spec = await loadActionSpec();
+  const campaignSpec = await loadActionSpec(CAMPAIGN_ACTION_PATH);
   const readme = await readFile(README_PATH, 'utf8');
-  const expected = await renderReadme(readme, spec);
+  const expected = await renderReadme(readme, spec, campaignSpec);
   const problems: string[] = [];
-  if (expected !== readme) problems.push('README.md inputs/outputs tables differ from action.yml');
+  if (expected !== readme) {
+    problems.push('README.md inputs/outputs tables differ from action.yml or campaign/action.yml');
+  }
   for (const file of await exampleFiles()) {
-    problems.push(...checkWorkflow(await readFile(file, 'utf8'), spec, path.relative(ROOT, file)));
+    problems.push(
+      ...checkWorkflow(await readFile(file, 'utf8'), spec, path.relative(ROOT, file), campaignSpec),
+    );
   }
   problems.push(...checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec));
   return { readme, expected, problems };
@@ -160,7 +193,7 @@ async function main(args: string[]): Promise<number> {
   const { expected, problems } = await findDrift();
   if (args.includes('--check')) {
     if (problems.length === 0) {
-      console.log('README.md and examples/ match action.yml');
+      console.log('README.md and examples/ match action.yml and campaign/action.yml');
       return 0;
     }
     for (const p of problems) console.error(p);

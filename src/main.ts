@@ -128,7 +128,7 @@ function provenanceFromContext(): Provenance {
  * Every log line goes through `safe` (redacted, then neutralised): the key stays out even if some text
  * carries it, and no value, whatever it holds, can start a workflow command or a new line.
  */
-function actionLogger(safe: (text: string) => string): Logger {
+export function actionLogger(safe: (text: string) => string): Logger {
   return {
     debug: (message) => core.debug(safe(message)),
     info: (message) => core.info(safe(message)),

@@ -48,6 +48,7 @@ describe('CLI options → action inputs', () => {
       '--request-timeout',
       '30',
       '--dry-run',
+      '--encrypt-payload',
       '--api-host',
       'http://127.0.0.1:9',
     ]);
@@ -63,6 +64,7 @@ describe('CLI options → action inputs', () => {
       retries: 2,
       requestTimeoutMs: 30_000,
       dryRun: true,
+      encryptPayload: true,
     });
   });
 

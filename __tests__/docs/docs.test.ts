@@ -16,7 +16,7 @@ import {
   renderReadme,
   replaceBetweenMarkers,
 } from '../../scripts/docs.js';
-import { loadActionSpec } from '../../scripts/lib/action-spec.js';
+import { CAMPAIGN_ACTION_PATH, loadActionSpec } from '../../scripts/lib/action-spec.js';
 
 const ROOT = path.dirname(README_PATH);
 const loadExample = (name: string) => readFile(path.join(EXAMPLES_DIR, name), 'utf8');
@@ -129,24 +129,42 @@ describe('examples/', () => {
   it.each(['release.yml', 'matrix.yml', 'pr-rehearsal.yml'])(
     '%s uses only real inputs and outputs',
     async (f) => {
-      expect(checkWorkflow(await loadExample(f), await loadActionSpec(), f)).toEqual([]);
+      const campaignSpec = await loadActionSpec(CAMPAIGN_ACTION_PATH);
+      expect(checkWorkflow(await loadExample(f), await loadActionSpec(), f, campaignSpec)).toEqual([]);
     },
   );
 
-  it('release.yml: tag → publish → manifest with the datafile URL → campaign with the manifest id', async () => {
+  it('release.yml: tag → publish → manifest-dev-tool create with the datafile URL → campaign step that waits and gates', async () => {
     const workflow = await parseWorkflow('release.yml');
     expect(workflow.on).toEqual({ push: { tags: ['v*'] } });
     expect(publishStep(workflow)?.with?.['api-key']).toBe('${{ secrets.IZUMA_API_KEY }}');
-    const script = stepsOf(workflow)
-      .map((s) => s.run ?? '')
-      .join('\n');
-    expect(script).toContain('pip install manifest-tool');
-    // The URL reaches the script through env:, never pasted into its text (npm run lint:workflows).
-    const manifestStep = stepsOf(workflow).find((s) => s.run?.includes('manifest-dev-tool create'));
-    expect(manifestStep?.env?.DATAFILE_URL).toBe('${{ steps.publish.outputs.datafile_url }}');
-    expect(manifestStep?.run).toMatch(/manifest-dev-tool create[^]*--payload-url "\$DATAFILE_URL"/);
-    expect(script.indexOf('/v3/firmware-manifests')).toBeLessThan(script.indexOf('/v3/update-campaigns'));
-    expect(script).toContain('root_manifest_id');
+    const steps = stepsOf(workflow);
+    const create = steps.find((s) => s.run?.includes('manifest-dev-tool create'))!;
+    // The URL reaches the script through env, never as an expression inside `run:`.
+    expect(create.env?.PAYLOAD_URL).toBe('${{ steps.publish.outputs.datafile_url }}');
+    expect(create.run).toMatch(/--payload-url "\$PAYLOAD_URL"[^]*--output build\/update-manifest\.bin/);
+    const campaign = steps.find((s) => s.uses === 'izuma/firmware-publish-action/campaign@v1')!;
+    expect(steps.indexOf(create)).toBeLessThan(steps.indexOf(campaign));
+    expect(campaign.with).toMatchObject({ 'manifest-path': 'build/update-manifest.bin', wait: true });
+    expect(Number(campaign.with?.['min-success-percent'])).toBeGreaterThan(0);
+    expect(steps.map((s) => s.run ?? '').join('\n')).not.toContain('curl');
+  });
+
+  it('checks a campaign step against campaign/action.yml', async () => {
+    const campaignSpec = await loadActionSpec(CAMPAIGN_ACTION_PATH);
+    const workflow = `${VALID_WORKFLOW}      - id: roll
+        uses: izuma/firmware-publish-action/campaign@v1
+        with:
+          api-key: x
+          manifest-path: m.bin
+          image-path: nope
+      - run: echo \${{ steps.roll.outputs.campaign_id }} \${{ steps.roll.outputs.firmware_image_id }}
+`;
+    expect(checkWorkflow(workflow, await loadActionSpec(), 'w.yml', campaignSpec)).toEqual([
+      'w.yml: job publish, step roll: `image-path` is not an input of campaign/action.yml',
+      'w.yml: job publish, step roll: required input `device-filter` is missing',
+      'w.yml: job publish reads `steps.roll.outputs.firmware_image_id`, not an output of campaign/action.yml',
+    ]);
   });
 
   it('matrix.yml: every variant publishes under its own name', async () => {

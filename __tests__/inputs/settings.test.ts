@@ -36,6 +36,7 @@ describe('parseSettings', () => {
       retries: 5,
       requestTimeoutMs: 300_000,
       dryRun: false,
+      encryptPayload: false,
     });
     expect(DEFAULT_CHUNK_SIZE).toBe(32 * 1024 * 1024);
   });

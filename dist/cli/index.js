@@ -367,7 +367,7 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(9456)
+} = __nccwpck_require__(7075)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
@@ -843,7 +843,7 @@ module.exports.RequestHandler = RequestHandler
 
 
 const assert = __nccwpck_require__(4589)
-const { finished, PassThrough } = __nccwpck_require__(9456)
+const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8091)
 const util = __nccwpck_require__(1544)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
@@ -1201,7 +1201,7 @@ module.exports.connect = __nccwpck_require__(9724)
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9456)
+const { Readable } = __nccwpck_require__(7075)
 const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8091)
 const util = __nccwpck_require__(1544)
 const { ReadableStreamFrom } = __nccwpck_require__(1544)
@@ -3428,7 +3428,7 @@ module.exports = {
 const assert = __nccwpck_require__(4589)
 const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(9411)
 const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(9456)
+const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
@@ -6029,7 +6029,7 @@ module.exports = connectH1
 
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
-const { pipeline } = __nccwpck_require__(9456)
+const { pipeline } = __nccwpck_require__(7075)
 const util = __nccwpck_require__(1544)
 const {
   RequestContentLengthMismatchError,
@@ -11365,7 +11365,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(9456)
+const { Transform } = __nccwpck_require__(7075)
 const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
@@ -13856,7 +13856,7 @@ module.exports = {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(9456)
+const { Transform } = __nccwpck_require__(7075)
 const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6627)
 
 /**
@@ -14437,7 +14437,7 @@ module.exports = {
 
 
 
-const { pipeline } = __nccwpck_require__(9456)
+const { pipeline } = __nccwpck_require__(7075)
 const { fetching } = __nccwpck_require__(7302)
 const { makeRequest } = __nccwpck_require__(6055)
 const { webidl } = __nccwpck_require__(253)
@@ -14987,7 +14987,7 @@ const { kState } = __nccwpck_require__(4883)
 const { webidl } = __nccwpck_require__(253)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(9456)
+const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
 const { serializeAMimeType } = __nccwpck_require__(980)
 const { multipartFormDataParser } = __nccwpck_require__(3100)
@@ -18114,7 +18114,7 @@ const {
   subresourceSet
 } = __nccwpck_require__(1207)
 const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished } = __nccwpck_require__(9456)
+const { Readable, pipeline, finished } = __nccwpck_require__(7075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(980)
 const { getGlobalDispatcher } = __nccwpck_require__(5837)
@@ -22010,7 +22010,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(9456)
+const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1207)
 const { getGlobalOrigin } = __nccwpck_require__(2443)
@@ -26501,7 +26501,7 @@ module.exports = { PerMessageDeflate }
 
 
 
-const { Writable } = __nccwpck_require__(9456)
+const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
 const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(1816)
 const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(2456)
@@ -28805,7 +28805,7 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(9456)
+} = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
 const {
@@ -29282,7 +29282,7 @@ module.exports.RequestHandler = RequestHandler
 
 
 const assert = __nccwpck_require__(4589)
-const { finished } = __nccwpck_require__(9456)
+const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
@@ -29630,7 +29630,7 @@ module.exports.connect = __nccwpck_require__(2279)
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9456)
+const { Readable } = __nccwpck_require__(7075)
 const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { ReadableStreamFrom } = __nccwpck_require__(3440)
@@ -30216,7 +30216,7 @@ module.exports = {
 
 
 
-const { Writable } = __nccwpck_require__(9456)
+const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
 const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
@@ -30502,7 +30502,7 @@ module.exports = MemoryCacheStore
 
 
 
-const { Writable } = __nccwpck_require__(9456)
+const { Writable } = __nccwpck_require__(7075)
 const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
 
 let DatabaseSync
@@ -33405,7 +33405,7 @@ module.exports = {
 const assert = __nccwpck_require__(4589)
 const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(9456)
+const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
@@ -36596,7 +36596,7 @@ module.exports = connectH1
 
 
 const assert = __nccwpck_require__(4589)
-const { pipeline } = __nccwpck_require__(9456)
+const { pipeline } = __nccwpck_require__(7075)
 const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
@@ -43097,7 +43097,7 @@ function toRawHeaderValue (value) {
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9456)
+const { Readable } = __nccwpck_require__(7075)
 const util = __nccwpck_require__(3440)
 const CacheHandler = __nccwpck_require__(9976)
 const MemoryCacheStore = __nccwpck_require__(4889)
@@ -43850,7 +43850,7 @@ module.exports = (opts = {}) => {
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
-const { pipeline, Transform: TransformStream } = __nccwpck_require__(9456)
+const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
 const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
 const DecoratorHandler = __nccwpck_require__(8155)
 const { runtimeFeatures } = __nccwpck_require__(313)
@@ -47418,7 +47418,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(9456)
+const { Transform } = __nccwpck_require__(7075)
 const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
@@ -52627,7 +52627,7 @@ module.exports = {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(9456)
+const { Transform } = __nccwpck_require__(7075)
 const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
@@ -53209,7 +53209,7 @@ module.exports = {
 
 
 
-const { pipeline } = __nccwpck_require__(9456)
+const { pipeline } = __nccwpck_require__(7075)
 const { fetching } = __nccwpck_require__(4398)
 const { makeRequest } = __nccwpck_require__(9967)
 const { webidl } = __nccwpck_require__(7879)
@@ -53766,7 +53766,7 @@ const {
 const { FormData, setFormDataState } = __nccwpck_require__(5910)
 const { webidl } = __nccwpck_require__(7879)
 const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(9456)
+const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
 const { serializeAMimeType } = __nccwpck_require__(1900)
 const { multipartFormDataParser } = __nccwpck_require__(116)
@@ -56711,7 +56711,7 @@ const {
   subresourceSet
 } = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(9456)
+const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
 const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
@@ -60844,7 +60844,7 @@ module.exports = {
 
 
 
-const { Transform } = __nccwpck_require__(9456)
+const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
 const { getGlobalOrigin } = __nccwpck_require__(1059)
@@ -65019,7 +65019,7 @@ module.exports = { PerMessageDeflate }
 
 
 
-const { Writable } = __nccwpck_require__(9456)
+const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
 const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
 const {
@@ -67395,7 +67395,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_neutralise_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2535);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7505);
 /* harmony import */ var _streams_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(639);
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
 
@@ -67464,7 +67464,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7075:
+/***/ 7505:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68020,6 +68020,28 @@ const RULES = {
         req('datafile_size', 'whole number'),
         opt('short_datafile', 'string'),
     ],
+    // What the campaign step decides on.
+    'firmware manifest': [
+        req('id', 'non-empty string'),
+        opt('name', 'string'),
+        opt('datafile_size', 'whole number'),
+    ],
+    'update campaign': [req('id', 'non-empty string'), opt('name', 'string'), req('phase', 'non-empty string')],
+    'campaign metrics': [
+        req('total_count', 'whole number'),
+        req('success_count', 'whole number'),
+        req('failed_count', 'whole number'),
+        opt('skipped_count', 'whole number'),
+        req('pending_count', 'whole number'),
+    ],
+    'event type summary': [req('id', 'non-empty string'), req('count', 'whole number')],
+    'event type': [req('id', 'non-empty string'), opt('count', 'whole number')],
+    'campaign device metadata': [
+        req('id', 'non-empty string'),
+        req('device_id', 'non-empty string'),
+        req('deployment_state', 'non-empty string'),
+    ],
+    device: [req('id', 'non-empty string')],
 };
 function passes(value, check) {
     switch (check) {
@@ -68102,7 +68124,8 @@ const MAX_PAGE_LIMIT = 1000;
 const MAX_PAGES = 100;
 /**
  * One typed method per Update Service operation, ONE attempt each (retries live in the uploader).
- * Every failure is a ServiceError.
+ * Every failure is a ServiceError. The release operations (manifests, campaigns, devices) extend it in
+ * campaigns.ts through the protected exchange helpers.
  */
 class UpdateServiceClient {
     transport;
@@ -68363,7 +68386,161 @@ function userAgent(version = CLIENT_VERSION) {
     return `izuma-firmware-publish/${version} (+${PROJECT_URL})`;
 }
 
+;// CONCATENATED MODULE: ./src/api/release.ts
+// Wire types of the release side of the service: firmware manifests, update campaigns, their metrics,
+// statistics and device metadata, and the device directory. Shared by the client and the emulator.
+/** The contract: "The API enforces a maximum manifest size of 2KB" (over it: 400). */
+const MAX_MANIFEST_SIZE = 2 * 1024;
+/** The contract: the manifest's `datafile` file name must not exceed 100 characters. */
+const MAX_MANIFEST_FILE_NAME = 100;
+const releasePaths = {
+    firmwareManifests: '/v3/firmware-manifests',
+    firmwareManifest: (id) => `/v3/firmware-manifests/${encodeURIComponent(id)}`,
+    campaigns: '/v3/update-campaigns',
+    campaign: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}`,
+    startCampaign: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/start`,
+    stopCampaign: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/stop`,
+    campaignMetrics: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/metrics`,
+    campaignStatistics: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/statistics`,
+    campaignEventTypes: (id, summaryStatus) => `/v3/update-campaigns/${encodeURIComponent(id)}/statistics/${encodeURIComponent(summaryStatus)}/event_types`,
+    campaignDeviceMetadata: (id) => `/v3/update-campaigns/${encodeURIComponent(id)}/campaign-device-metadata`,
+    devices: '/v3/devices',
+};
+/** One spelling per phase: lower case, no underscores in the stopped states (`auto_stopped` → `autostopped`). */
+function normalizePhase(phase) {
+    // Only letters and underscores: a phase is a word, never text that could break a log line.
+    const word = (phase ?? '').toLowerCase().replace(/[^a-z_]/g, '');
+    return word.endsWith('stopped') ? word.replace(/_/g, '') : word;
+}
+/** Deployment states after which a device will not change any more in this campaign. */
+function isDeviceSucceeded(state) {
+    return state === 'deployed';
+}
+
+;// CONCATENATED MODULE: ./src/client/multipart.ts
+// multipart/form-data request bodies (the manifest upload), encoded by the platform's FormData, as bytes
+// with their Content-Type (boundary included) so that the one transport sends them like any other body.
+async function multipartBody(fields) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) {
+        if (value === undefined)
+            continue;
+        if (typeof value === 'string')
+            form.set(name, value);
+        else {
+            const type = value.contentType ?? 'application/octet-stream';
+            form.set(name, new Blob([value.data], { type }), value.fileName);
+        }
+    }
+    // The origin is never contacted: Request only encodes the form.
+    const encoded = new Request('http://multipart.invalid/', { method: 'POST', body: form });
+    return {
+        body: Buffer.from(await encoded.arrayBuffer()),
+        contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/client/campaigns.ts
+// The release operations of the service: firmware manifests, update campaigns (with their metrics,
+// statistics and device metadata) and the device directory. Same transport, same one-attempt rule and
+// same ServiceError as the upload operations it extends.
+
+
+
+
+class DeviceManagementClient extends UpdateServiceClient {
+    async createManifest(upload) {
+        const operation = `upload manifest "${upload.name}"`;
+        const { body, contentType } = await multipartBody({
+            datafile: { fileName: upload.fileName, data: upload.data },
+            name: upload.name,
+            description: upload.description,
+        });
+        const response = await this.call(operation, {
+            method: 'POST',
+            path: releasePaths.firmwareManifests,
+            headers: { 'content-type': contentType, 'content-length': String(body.length) },
+            body,
+        });
+        return checkEntity('firmware manifest', this.parseObject(operation, response), operation, true);
+    }
+    listManifests(query) {
+        return this.list('firmware manifest', 'list firmware manifests', releasePaths.firmwareManifests, query);
+    }
+    allManifests(filter) {
+        return this.all('list firmware manifests', (q) => this.listManifests(q), filter);
+    }
+    getManifest(id) {
+        return this.json('firmware manifest', `get firmware manifest ${id}`, 'GET', releasePaths.firmwareManifest(id));
+    }
+    async deleteManifest(id) {
+        await this.call(`delete firmware manifest ${id}`, {
+            method: 'DELETE',
+            path: releasePaths.firmwareManifest(id),
+            headers: {},
+        });
+    }
+    createCampaign(request) {
+        return this.json('update campaign', `create update campaign "${request.name}"`, 'POST', releasePaths.campaigns, request);
+    }
+    listCampaigns(query) {
+        return this.list('update campaign', 'list update campaigns', releasePaths.campaigns, query);
+    }
+    allCampaigns(filter) {
+        return this.all('list update campaigns', (q) => this.listCampaigns(q), filter);
+    }
+    getCampaign(id) {
+        return this.json('update campaign', `get update campaign ${id}`, 'GET', releasePaths.campaign(id));
+    }
+    /** 202 Accepted: the campaign moves on asynchronously (409 in the wrong phase). */
+    async startCampaign(id) {
+        await this.call(`start update campaign ${id}`, {
+            method: 'POST',
+            path: releasePaths.startCampaign(id),
+            headers: {},
+        });
+    }
+    async stopCampaign(id) {
+        await this.call(`stop update campaign ${id}`, {
+            method: 'POST',
+            path: releasePaths.stopCampaign(id),
+            headers: {},
+        });
+    }
+    async deleteCampaign(id) {
+        await this.call(`delete update campaign ${id}`, {
+            method: 'DELETE',
+            path: releasePaths.campaign(id),
+            headers: {},
+        });
+    }
+    getCampaignMetrics(id) {
+        return this.json('campaign metrics', `get metrics of update campaign ${id}`, 'GET', releasePaths.campaignMetrics(id));
+    }
+    listCampaignStatistics(id) {
+        return this.list('event type summary', `get statistics of update campaign ${id}`, releasePaths.campaignStatistics(id));
+    }
+    listCampaignEventTypes(id, summaryStatus) {
+        return this.list('event type', `get ${summaryStatus} event types of update campaign ${id}`, releasePaths.campaignEventTypes(id, summaryStatus));
+    }
+    listCampaignDeviceMetadata(id, query) {
+        return this.list('campaign device metadata', `list devices of update campaign ${id}`, releasePaths.campaignDeviceMetadata(id), query);
+    }
+    /** Every page of the campaign's device metadata. */
+    allCampaignDeviceMetadata(id, filter) {
+        return this.all(`list devices of update campaign ${id}`, (q) => this.listCampaignDeviceMetadata(id, q), filter);
+    }
+    listDevices(query) {
+        return this.list('device', 'list devices', releasePaths.devices, query);
+    }
+    /** Every device a campaign's `device_filter` selects (sent as the one URL-encoded `filter=`). */
+    devicesMatching(deviceFilter) {
+        return this.all('list devices', (q) => this.listDevices(q), { filter: deviceFilter });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/client/index.ts
+
 
 
 
@@ -75514,13 +75691,14 @@ function parseSettings(read, env) {
         apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
         apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
         imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
-        name: parseName(input('name')),
+        name: parseName('name', input('name')),
         description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
         chunkSize: parseChunkSize(input('chunk-size')),
         onConflict: parseConflictPolicy(input('on-conflict')),
         retries: parseRetries(input('retries')),
         requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
         dryRun: parseBoolean('dry-run', input('dry-run'), false),
+        encryptPayload: parseBoolean('encrypt-payload', input('encrypt-payload'), false),
     };
 }
 /** An access key is printable ASCII: anything else cannot go in an HTTP header, and is a copy-paste slip. */
@@ -75556,16 +75734,16 @@ function optionalText(name, value, maxLength) {
     return value;
 }
 /** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
-function parseName(text) {
+function parseName(name, text) {
     const characters = [...text];
     const unsafe = characters.findIndex((c) => new RegExp(common_neutralise/* UNSAFE_CHARACTERS */.Mv.source).test(c));
     if (unsafe >= 0) {
         const code = characters[unsafe].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
-        throw new InputError('name', `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
+        throw new InputError(name, `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
             '(newlines, tabs, escapes and bidi overrides are refused: they could disguise the name or forge ' +
             'log lines); use printable characters only.');
     }
-    return optionalText('name', text, MAX_NAME_LENGTH);
+    return optionalText(name, text, MAX_NAME_LENGTH);
 }
 function parseChunkSize(text) {
     if (text === '')
@@ -75702,7 +75880,86 @@ function shortenKeepingExtension(file, maxLength) {
     return file.slice(0, maxLength - kept.length - 1) + '~' + kept;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/campaign-settings.ts
+// The campaign step's inputs: raw strings -> one typed CampaignSettings; every error names the input and
+// the fix. The inputs it shares with publish (api-key, api-host, retries, request-timeout, dry-run) are
+// parsed by the same functions, so they accept and refuse exactly the same values.
+
+
+
+
+const DEFAULT_TIMEOUT_MINUTES = 60;
+/** A GitHub-hosted job runs at most 6 hours; a self-hosted one may wait a day at most. */
+const MAX_TIMEOUT_MINUTES = 24 * 60;
+function parseCampaignSettings(read, env) {
+    const input = (name) => (read(name) ?? '').trim();
+    return {
+        apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
+        apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
+        manifestPath: required('manifest-path', oneLine('manifest-path', input('manifest-path')), 'give the manifest file that `manifest-dev-tool create` wrote, e.g. build/update-manifest.bin'),
+        manifestName: parseName('manifest-name', input('manifest-name')),
+        campaignName: parseName('campaign-name', input('campaign-name')),
+        deviceFilter: parseDeviceFilter(input('device-filter')),
+        start: parseBoolean('start', input('start'), true),
+        wait: parseBoolean('wait', input('wait'), false),
+        timeoutMs: parseTimeoutMinutes(input('timeout')) * 60_000,
+        minSuccessPercent: parseMinSuccessPercent(input('min-success-percent')),
+        maxFailedDevices: parseMaxFailedDevices(input('max-failed-devices')),
+        dryRun: parseBoolean('dry-run', input('dry-run'), false),
+        retries: parseRetries(input('retries')),
+        requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
+    };
+}
+/** Names and paths are one line: a newline or control character is a pasting mistake, and would forge log lines. */
+function oneLine(name, value) {
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw new InputError(name, 'contains a newline or control character; give it on one line.');
+    }
+    return value;
+}
+const FILTER_EXAMPLE = 'device_class__eq=<class>&vendor_id__eq=<vendor>';
+/** The service's filter string: `field__op=value` pairs joined by `&` (a bare `field=value` is `__eq`). */
+function parseDeviceFilter(text) {
+    const filter = required('device-filter', text, `give the service's filter of the devices to update, e.g. ${FILTER_EXAMPLE}`);
+    oneLine('device-filter', filter);
+    for (const pair of filter.split('&')) {
+        const [key = '', value] = pair.split('=', 2);
+        if (!/^[a-z][a-z0-9_]*$/.test(key) || value === undefined || value === '') {
+            throw new InputError('device-filter', `'${pair}' is not a \`field__op=value\` pair; write the filter as ${FILTER_EXAMPLE}.`);
+        }
+    }
+    return filter;
+}
+function parseTimeoutMinutes(text) {
+    if (text === '')
+        return DEFAULT_TIMEOUT_MINUTES;
+    const minutes = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (!(minutes > 0 && minutes <= MAX_TIMEOUT_MINUTES)) {
+        throw new InputError('timeout', `'${text}' must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}, e.g. 60.`);
+    }
+    return minutes;
+}
+function parseMinSuccessPercent(text) {
+    if (text === '')
+        return 100;
+    const percent = /^\d+(\.\d+)?%?$/.test(text) ? Number(text.replace(/%$/, '')) : NaN;
+    if (!(percent >= 0 && percent <= 100)) {
+        throw new InputError('min-success-percent', `'${text}' must be a percentage from 0 to 100, e.g. 95.`);
+    }
+    return percent;
+}
+function parseMaxFailedDevices(text) {
+    if (text === '')
+        return undefined;
+    if (!/^\d+$/.test(text)) {
+        throw new InputError('max-failed-devices', `'${text}' must be a whole number of devices (0 stops at the first failure), or empty for no limit.`);
+    }
+    return Number(text);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
+
 
 
 
@@ -75789,6 +76046,8 @@ function outputsFor(result) {
         ['datafile_url', result.datafileUrl],
         ['short_datafile_url', result.shortDatafileUrl],
         ['upload_job_id', result.uploadJobId],
+        ['encrypted_datafile_checksum', result.encryptedDatafileChecksum],
+        ['encrypted_datafile_size', result.encryptedDatafileSize?.toString()],
     ];
     for (const [output, value] of published) {
         if (value)
@@ -75900,6 +76159,7 @@ function resultTable({ result, imagePath }) {
         ['Image file', optional(imagePath)],
         ['Size', `${formatBytes(result.datafileSize)} (${result.datafileSize} bytes)`],
         ['SHA-256', escapeMarkdown(result.datafileChecksum)],
+        ['Encrypted payload', encryptedCell(result)],
         ['Chunks', chunksCell(result)],
         ['Retries', String(result.retries)],
         ['Duration', formatDuration(result.durationMs)],
@@ -75910,6 +76170,12 @@ function resultTable({ result, imagePath }) {
         ['Short datafile URL', optional(result.shortDatafileUrl)],
         ['Upload job', optional(result.uploadJobId)],
     ]);
+}
+function encryptedCell(result) {
+    const { encryptedDatafileChecksum: checksum, encryptedDatafileSize: size } = result;
+    if (checksum === undefined)
+        return undefined;
+    return `SHA-256 ${escapeMarkdown(checksum)}${size === undefined ? '' : `, ${size} bytes`}`;
 }
 function chunksCell(result) {
     const { plan } = result;
@@ -75976,7 +76242,168 @@ function retriesTable(retries) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/campaign-outputs.ts
+/** Ids, phase and outcome only when known (a dry run or an early failure created nothing). */
+function campaignOutputsFor(result) {
+    const { counts } = result;
+    return {
+        ...(result.manifestId && { manifest_id: result.manifestId }),
+        ...(result.campaignId && { campaign_id: result.campaignId }),
+        ...(result.phase && { phase: result.phase }),
+        devices_total: String(counts.total),
+        devices_succeeded: String(counts.succeeded),
+        devices_failed: String(counts.failed),
+        devices_pending: String(counts.pending),
+        failed_devices: JSON.stringify(result.failedDevices),
+        ...((result.campaignId || result.outcome === 'dry-run') && { outcome: result.outcome }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/campaign-progress.ts
+
+class CampaignProgress {
+    options;
+    last = '';
+    lastAt = -Infinity;
+    constructor(options) {
+        this.options = options;
+    }
+    handle = (event) => {
+        if (event.type !== 'progress')
+            return;
+        const state = `${event.phase} ${JSON.stringify(event.counts)}`;
+        const now = this.options.clock.now();
+        if (state === this.last && now - this.lastAt < (this.options.intervalMs ?? 60_000))
+            return;
+        this.last = state;
+        this.lastAt = now;
+        this.options.emit(progressLine(event.phase, event.counts, event.elapsedMs));
+    };
+}
+/** `rollout: phase active, 2 of 3 devices done (67%): 2 succeeded, 0 failed, 1 pending; waited 1 min 5 s` */
+function progressLine(phase, counts, elapsedMs) {
+    const done = counts.succeeded + counts.failed;
+    const percent = counts.total > 0 ? Math.floor((100 * done) / counts.total) : 0;
+    return (`rollout: phase ${phase}, ${done} of ${counts.total} devices done (${percent}%): ` +
+        `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.pending} pending; waited ${format_formatDuration(elapsedMs)}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/campaign-summary.ts
+
+
+/** Failed devices shown in the summary; the `failed_devices` output has all of them. */
+const MAX_DEVICE_ROWS = 500;
+const PORTAL_BY_API_HOST = {
+    'api.us-east-1.mbedcloud.com': 'https://portal.mbedcloud.com',
+};
+/** The portal page of the campaign for the known regions; the API resource elsewhere (e.g. the emulator). */
+function campaignLink(apiHost, campaignId) {
+    const portal = PORTAL_BY_API_HOST[apiHost.hostname];
+    const id = encodeURIComponent(campaignId);
+    return portal
+        ? `${portal}/firmware/deployments/${id}/details`
+        : `${apiHost.origin}/v3/update-campaigns/${id}`;
+}
+function campaignSummaryMarkdown(input) {
+    const { result, failure } = input;
+    const sections = [`## ${headline(result, failure !== undefined)}`];
+    if (failure) {
+        sections.push(`**${escapeMarkdown(failure.message)}**`);
+        if (failure.hint)
+            sections.push(`What to do: ${escapeMarkdown(failure.hint)}`);
+    }
+    sections.push(overview(input), countsTable(result));
+    if (result.plan)
+        sections.push(['A real run would:', ...result.plan.map((p) => `- ${escapeMarkdown(p)}`)].join('\n'));
+    if (result.warnings.length > 0) {
+        sections.push(['> [!WARNING]', ...result.warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n'));
+    }
+    if (result.failedDevices.length > 0)
+        sections.push(failedDevicesBlock(result));
+    if (input.retries.length > 0)
+        sections.push(retriesBlock(input.retries));
+    return sections.join('\n\n') + '\n';
+}
+function headline(result, failed) {
+    if (failed)
+        return '❌ Update campaign failed';
+    if (result.outcome === 'dry-run')
+        return '🔎 Dry run: nothing was created, changed or started';
+    if (result.waited)
+        return '✅ Update campaign rolled out';
+    return result.phase === 'draft' ? '✅ Update campaign created (draft)' : '✅ Update campaign started';
+}
+function overview({ result, apiHost }) {
+    const rows = [
+        [
+            'Campaign',
+            result.campaignId &&
+                `[${escapeMarkdown(result.campaignName)}](${campaignLink(apiHost, result.campaignId)}) (${escapeMarkdown(result.campaignId)})`,
+        ],
+        [
+            'Manifest',
+            result.manifestId && `${escapeMarkdown(result.manifestName)} (${escapeMarkdown(result.manifestId)})`,
+        ],
+        ['Phase', result.phase && escapeMarkdown(result.phase)],
+        ['Stop reason', result.autostopReason && escapeMarkdown(result.autostopReason)],
+        ['Outcome', result.outcome],
+        ['Result', result.conclusion ? escapeMarkdown(result.conclusion) : undefined],
+        ['Duration', formatDuration(result.durationMs)],
+        ['Retries', String(result.retries)],
+    ];
+    const present = rows.filter((row) => row[1] !== undefined && row[1] !== '');
+    return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
+}
+function countsTable({ counts }) {
+    const percent = (n) => counts.total > 0 ? `${Number(((100 * n) / counts.total).toFixed(1))}%` : '';
+    return [
+        '| Devices | Count | Share |',
+        '|---|---:|---:|',
+        `| Total | ${counts.total} | |`,
+        `| Succeeded | ${counts.succeeded} | ${percent(counts.succeeded)} |`,
+        `| Failed | ${counts.failed} | ${percent(counts.failed)} |`,
+        `| Pending | ${counts.pending} | ${percent(counts.pending)} |`,
+    ].join('\n');
+}
+function failedDevicesBlock({ failedDevices, failureEvents }) {
+    const shown = failedDevices.slice(0, MAX_DEVICE_ROWS);
+    const parts = [
+        `<details><summary>${failedDevices.length} failed devices</summary>`,
+        [
+            '| Device | Reason |',
+            '|---|---|',
+            ...shown.map((d) => `| ${escapeMarkdown(d.device_id)} | ${escapeMarkdown(d.reason)} |`),
+        ].join('\n'),
+    ];
+    if (failedDevices.length > shown.length) {
+        parts.push(`… and ${failedDevices.length - shown.length} more (all of them are in the \`failed_devices\` output)`);
+    }
+    if (failureEvents.length > 0) {
+        parts.push([
+            '| Failure event | Devices |',
+            '|---|---:|',
+            ...failureEvents.map((e) => `| ${escapeMarkdown(e.description)} | ${e.count} |`),
+        ].join('\n'));
+    }
+    parts.push('</details>');
+    return parts.join('\n\n');
+}
+function retriesBlock(retries) {
+    return [
+        `<details><summary>Retries (${retries.length})</summary>`,
+        '',
+        '| Operation | Attempt | Waited | Error |',
+        '|---|---:|---:|---|',
+        ...retries.map((r) => `| ${escapeMarkdown(r.operation)} | ${r.attempt} | ${formatDuration(r.delayMs)} | ${escapeMarkdown(r.message)} |`),
+        '',
+        '</details>',
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/report/index.ts
+
+
+
 
 
 
@@ -76032,6 +76459,18 @@ class UploadInterruptedError extends Error {
         this.chunkCount = chunkCount;
     }
 }
+/** encrypt-payload was asked for, but the service stored the image unencrypted. */
+class EncryptionError extends Error {
+    firmwareImageId;
+    name = 'EncryptionError';
+    constructor(firmwareImageId) {
+        super(`encryption FAILED: encrypt-payload is true, but the service stored firmware image ${firmwareImageId} ` +
+            'without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); ' +
+            'do not build an encrypted-payload manifest from it. Check that the account supports payload encryption, ' +
+            'or set encrypt-payload to false');
+        this.firmwareImageId = firmwareImageId;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/uploader/decide.ts
 
@@ -76039,16 +76478,18 @@ class UploadInterruptedError extends Error {
 function isNameFree(state) {
     return state.images.length === 0 && state.jobs.length === 0;
 }
-function decideForName(policy, state, local) {
+/** `encrypt`: the run asks for an encrypted payload (encrypt-payload); reuse compares like with like. */
+function decideForName(policy, state, local, encrypt = false) {
     if (isNameFree(state))
         return { action: 'new-upload' };
     if (policy === 'suffix')
         return { action: 'suffix' };
     const image = state.images[0];
     if (image) {
-        if (policy === 'reuse' && imageMatches(image, local))
+        if (policy === 'reuse' && imageMatches(image, local) && isEncrypted(image) === encrypt) {
             return { action: 'reuse', image };
-        return { action: 'conflict', error: imageConflict(image, local) };
+        }
+        return { action: 'conflict', error: imageConflict(image, local, encrypt) };
     }
     const job = state.unfinishedJob;
     if (policy === 'fail')
@@ -76067,6 +76508,10 @@ function imageMatches(image, local) {
     return (image.datafile_size === local.size &&
         local.sha256Hex !== undefined &&
         image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase());
+}
+/** The service encrypted the image's stored payload. */
+function isEncrypted(image) {
+    return image.datafile_encryption === true || image.encrypted_datafile_checksum !== undefined;
 }
 /** Why a job whose chunks are not the local file's is deleted and started over. */
 function mismatchReason(detail) {
@@ -76096,10 +76541,15 @@ function chunkMismatch(held, index, local) {
     }
     return undefined;
 }
-function imageConflict(image, local) {
+function imageConflict(image, local, encrypt) {
     const same = imageMatches(image, local);
-    const what = same ? 'with identical content' : 'with different content';
-    const fix = same
+    const likeWithLike = isEncrypted(image) === encrypt;
+    const what = !same
+        ? 'with different content'
+        : likeWithLike
+            ? 'with identical content'
+            : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
+    const fix = same && likeWithLike
         ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
         : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
     return new ConflictError(`firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
@@ -76247,6 +76697,12 @@ function buildResult(session, parts) {
         name: parts.name,
         ...(image && { firmwareImageId: image.id, datafileUrl: image.datafile }),
         ...(image?.short_datafile && { shortDatafileUrl: image.short_datafile }),
+        ...(image?.encrypted_datafile_checksum && {
+            encryptedDatafileChecksum: image.encrypted_datafile_checksum,
+        }),
+        ...(image?.encrypted_datafile_size !== undefined && {
+            encryptedDatafileSize: image.encrypted_datafile_size,
+        }),
         datafileChecksum: parts.local.sha256Hex,
         datafileSize: parts.local.size,
         ...(parts.uploadJobId && { uploadJobId: parts.uploadJobId }),
@@ -76283,7 +76739,7 @@ async function dryRun(session, request) {
     const state = await lookUpName(session, request.name);
     const local = await hashImage(request.imagePath, request.chunkSize);
     const chunks = planChunks(local.size, request.chunkSize);
-    const decision = decideForName(request.onConflict, state, local);
+    const decision = decideForName(request.onConflict, state, local, request.encryptPayload);
     const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
     const dryRunDecision = dry_run_describe(decision, name, chunks.length);
     session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
@@ -76336,11 +76792,17 @@ class NameTakenError extends Error {
  * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
  * lost answer, a new job with our name and no chunks is the one our request created.
  */
-async function createJob(session, name, description, knownJobIds) {
+async function createJob(session, name, description, knownJobIds, 
+/** Ask the service to encrypt the stored payload (encrypt-payload). */
+encrypt = false) {
     let adopted = false;
     const operation = `create upload job "${name}"`;
     try {
-        const job = await session.reconciled(operation, () => session.client.createUploadJob({ name, ...(description !== undefined && { description }) }), async () => {
+        const job = await session.reconciled(operation, () => session.client.createUploadJob({
+            name,
+            ...(description !== undefined && { description }),
+            ...(encrypt && { datafile_encryption: true }),
+        }), async () => {
             const jobs = await session.repeatable('list upload jobs', () => session.client.allUploadJobs({ name__eq: name }));
             for (const job of jobs) {
                 if (job.name !== name || knownJobIds.has(job.id) || isJobComplete(job))
@@ -76563,6 +77025,14 @@ async function verifyImage(session, firmwareImageId, local) {
     });
     return image;
 }
+/** encrypt-payload asked the service to encrypt: an image without an encrypted payload is a failure. */
+function verifyEncrypted(image) {
+    if (image.datafile_encryption === true &&
+        image.encrypted_datafile_checksum &&
+        image.encrypted_datafile_size)
+        return;
+    throw new EncryptionError(image.id);
+}
 
 ;// CONCATENATED MODULE: ./src/uploader/publish.ts
 
@@ -76630,6 +77100,8 @@ async function upload(session, request, source) {
             await restart(session, target.job, mismatchReason(sent.reason));
             continue;
         }
+        if (request.encryptPayload)
+            verifyEncrypted(sent.image);
         return buildResult(session, {
             outcome: progress.chunksSkipped > 0 ? 'resumed' : 'uploaded',
             name: target.name,
@@ -76678,7 +77150,7 @@ async function chooseTarget(session, request, local) {
     for (let round = 1; round <= MAX_ROUNDS; round++) {
         const state = await lookUpName(session, request.name);
         // Only an existing image needs the file's SHA-256 up front; held chunks are checked during the pass.
-        const decision = decideForName(request.onConflict, state, await local(state.images.length > 0));
+        const decision = decideForName(request.onConflict, state, await local(state.images.length > 0), request.encryptPayload);
         let name = request.name;
         switch (decision.action) {
             case 'reuse':
@@ -76706,7 +77178,7 @@ async function chooseTarget(session, request, local) {
         // Jobs that had this name before we created ours are never adopted as ours after a lost answer.
         const earlierJobIds = new Set(name === state.name ? state.jobs.map((job) => job.id) : []);
         try {
-            const { job } = await createJob(session, name, request.description, earlierJobIds);
+            const { job } = await createJob(session, name, request.description, earlierJobIds, request.encryptPayload);
             return { kind: 'job', name, job, heldChunks: [] };
         }
         catch (error) {
@@ -76756,6 +77228,7 @@ async function preparePublish(settings, provenance) {
             onConflict: settings.onConflict,
             retries: settings.retries,
             dryRun: settings.dryRun,
+            encryptPayload: settings.encryptPayload,
         },
         imageSize: image.size,
         nameWarning: named.warning,
@@ -76798,6 +77271,7 @@ const OPTION_FOR_INPUT = {
     retries: '--retries',
     'request-timeout': '--request-timeout',
     'dry-run': '--dry-run',
+    'encrypt-payload': '--encrypt-payload',
 };
 /** Reads one action input from the CLI's options; `apiKey` was read from the key file or environment. */
 function inputReader(options, apiKey) {
@@ -76812,6 +77286,7 @@ function inputReader(options, apiKey) {
         retries: options.retries,
         'request-timeout': options.requestTimeout,
         'dry-run': options.dryRun ? 'true' : undefined,
+        'encrypt-payload': options.encryptPayload ? 'true' : undefined,
     };
     return (input) => byInput[input] ?? '';
 }
@@ -76858,6 +77333,7 @@ function buildProgram(io, onPublish) {
         .option('--retries <n>', 'extra attempts for a failed request (default: 5)')
         .option('--request-timeout <seconds>', 'give up on a request with no bytes moving this long (default: 300)')
         .option('--dry-run', 'hash the image, check the key and report what would happen; change nothing')
+        .option('--encrypt-payload', 'ask the service to encrypt the stored image; fail if it does not')
         .option('--api-host <url>', 'API base URL (default: MBED_CLOUD_SDK_HOST or https://api.us-east-1.mbedcloud.com)')
         .option('--api-key-file <file>', 'read the access key from this file (default: IZUMA_API_KEY)')
         .option('--json', 'print the outputs as one JSON object on stdout, and nothing else on stdout')
@@ -76888,6 +77364,580 @@ function inCliTerms(text) {
         .replace(/the `api-key` secret/g, 'the access key (--api-key-file or IZUMA_API_KEY)')
         .replace(/`([\w-]+)`( input)?/g, (whole, input, noun) => optionFor(input) ? `${optionFor(input)}${noun ? ' option' : ''}` : whole);
 }
+
+;// CONCATENATED MODULE: ./src/campaign/context.ts
+
+class CampaignContext {
+    request;
+    deps;
+    session;
+    client;
+    /** Filled in as the run goes, so that a failure can report what was known. */
+    result;
+    constructor(request, deps) {
+        this.request = request;
+        this.deps = deps;
+        this.client = deps.client;
+        this.session = new UploadSession({
+            client: deps.client,
+            logger: deps.logger,
+            clock: deps.clock,
+            signal: deps.signal,
+            random: deps.random,
+            onEvent: (event) => {
+                if (event.type === 'retry')
+                    this.emit(event);
+                if (event.type === 'warning')
+                    this.emit(event);
+            },
+        }, request.retries);
+        this.result = {
+            outcome: request.dryRun ? 'dry-run' : 'created',
+            manifestName: request.manifestName,
+            campaignName: request.campaignName,
+            counts: { total: 0, succeeded: 0, failed: 0, pending: 0 },
+            failedDevices: [],
+            failureEvents: [],
+            waited: false,
+            conclusion: '',
+            durationMs: 0,
+            retries: 0,
+            warnings: this.session.warnings,
+        };
+    }
+    get logger() {
+        return this.deps.logger;
+    }
+    get clock() {
+        return this.deps.clock;
+    }
+    get signal() {
+        return this.deps.signal;
+    }
+    emit(event) {
+        this.deps.onEvent?.(event);
+    }
+    /** The result with the run's totals, as it stands now. */
+    snapshot() {
+        this.result.durationMs = this.session.elapsedMs();
+        this.result.retries = this.session.retries;
+        return { ...this.result, counts: { ...this.result.counts } };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/campaign/errors.ts
+class CampaignFailure extends Error {
+    kind;
+    result;
+    name = 'CampaignFailure';
+    /** What to do about it. */
+    hint;
+    constructor(kind, message, 
+    /** What was known when it failed. */
+    result, options) {
+        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.kind = kind;
+        this.result = result;
+        this.hint = options?.hint;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/campaign/manifest.ts
+// The manifest: read the file manifest-dev-tool made, find the one a previous run of this release uploaded,
+// or upload it, reconciling a lost answer by name before anything is sent again.
+
+
+
+
+
+/** The file, checked against the service's limits before anything is sent. */
+async function readManifestFile(path) {
+    let size;
+    try {
+        const info = await (0,promises_.stat)(path);
+        if (!info.isFile())
+            throw new InputError('manifest-path', `'${path}' is not a regular file; give the manifest file that \`manifest-dev-tool create\` wrote.`);
+        size = info.size;
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw new InputError('manifest-path', `cannot read '${path}' (${error.code ?? 'unreadable'}); give the manifest file that \`manifest-dev-tool create\` wrote.`);
+    }
+    if (size === 0)
+        throw new InputError('manifest-path', `'${path}' is empty; point it at the manifest that \`manifest-dev-tool create\` wrote.`);
+    if (size > MAX_MANIFEST_SIZE) {
+        throw new InputError('manifest-path', `'${path}' is ${size} bytes; the service accepts manifests of at most ${MAX_MANIFEST_SIZE} bytes (2 KB). Is it the manifest, not the image?`);
+    }
+    const fileName = (0,external_node_path_.basename)(path).slice(-MAX_MANIFEST_FILE_NAME);
+    return { path, fileName, data: await (0,promises_.readFile)(path) };
+}
+/** What the service holds under the manifest name: ours (same size), or a different manifest. */
+async function lookUpManifest(ctx, file) {
+    const name = ctx.request.manifestName;
+    const named = await ctx.session.repeatable('list firmware manifests', () => ctx.client.allManifests({ name__eq: name }));
+    const sameName = named.filter((m) => m.name === name);
+    return { ours: sameName.find((m) => isOurs(m, file)), others: sameName.filter((m) => !isOurs(m, file)) };
+}
+/** The manifest of this release: found (a re-run), or uploaded now. */
+async function ensureManifest(ctx, file) {
+    const name = ctx.request.manifestName;
+    const { ours, others } = await lookUpManifest(ctx, file);
+    if (ours)
+        return { manifest: ours, how: 'found' };
+    if (others.length > 0)
+        throw manifestNameTaken(ctx, others[0], file);
+    const known = new Set(others.map((m) => m.id));
+    let adopted = false;
+    const operation = `upload manifest "${name}"`;
+    const manifest = await ctx.session.reconciled(operation, () => ctx.client.createManifest({
+        name,
+        ...(ctx.request.description !== undefined && { description: ctx.request.description }),
+        fileName: file.fileName,
+        data: file.data,
+    }), async () => {
+        // The POST is not idempotent: a manifest with our name and size that was not there before is ours.
+        const after = await lookUpManifest(ctx, file);
+        if (after.ours && !known.has(after.ours.id)) {
+            adopted = true;
+            return { done: after.ours };
+        }
+        return 'retry';
+    });
+    return { manifest, how: adopted ? 'adopted' : 'created' };
+}
+function isOurs(manifest, file) {
+    return manifest.datafile_size === undefined || manifest.datafile_size === file.data.length;
+}
+function manifestNameTaken(ctx, other, file) {
+    return new CampaignFailure('precondition', `a firmware manifest named "${other.name}" already exists (id ${other.id}, ${other.datafile_size} bytes) ` +
+        `and is not this one (${file.data.length} bytes); nothing was created`, ctx.snapshot(), { hint: 'set `manifest-name` to a name of its own for this release, or delete the old manifest' });
+}
+
+;// CONCATENATED MODULE: ./src/campaign/phases.ts
+// Decisions on a campaign's `phase` (one spelling: normalizePhase), never on the deprecated `state`.
+
+const NOT_YET_STARTED = new Set(['draft', 'awaiting_approval', 'timed', 'starting']);
+const ENDED = new Set(['stopped', 'autostopped', 'deleted', 'archived']);
+function phaseOf(campaign) {
+    return normalizePhase(campaign.phase);
+}
+/** Starting is done only once the phase has left draft/starting (and the approval or timer phases). */
+function hasStarted(phase) {
+    return !NOT_YET_STARTED.has(phase);
+}
+/** The campaign will not reach any more devices. */
+function hasEnded(phase) {
+    return ENDED.has(phase);
+}
+/** The service can still stop it. */
+function isRunning(phase) {
+    return phase === 'starting' || phase === 'active';
+}
+
+;// CONCATENATED MODULE: ./src/campaign/rollout.ts
+
+
+
+/** Campaigns under our name: ours points at our manifest. */
+async function lookUpCampaign(ctx, manifestId) {
+    const name = ctx.request.campaignName;
+    const named = (await ctx.session.repeatable('list update campaigns', () => ctx.client.allCampaigns({ name__eq: name }))).filter((c) => c.name === name);
+    const ours = manifestId === undefined ? undefined : named.find((c) => c.root_manifest_id === manifestId);
+    return { ours, others: named.filter((c) => c !== ours) };
+}
+async function ensureCampaign(ctx, manifestId) {
+    const { request } = ctx;
+    const { ours, others } = await lookUpCampaign(ctx, manifestId);
+    if (ours)
+        return { campaign: ours, how: 'found' };
+    const known = new Set(others.map((c) => c.id));
+    let adopted = false;
+    const campaign = await ctx.session.reconciled(`create update campaign "${request.campaignName}"`, () => ctx.client.createCampaign({
+        name: request.campaignName,
+        ...(request.description !== undefined && { description: request.description }),
+        device_filter: request.deviceFilter,
+        root_manifest_id: manifestId,
+        campaign_strategy: 'one-shot',
+    }), async () => {
+        const after = await lookUpCampaign(ctx, manifestId);
+        if (after.ours && !known.has(after.ours.id)) {
+            adopted = true;
+            return { done: after.ours };
+        }
+        return 'retry';
+    });
+    return { campaign, how: adopted ? 'adopted' : 'created' };
+}
+async function getCampaign(ctx, id) {
+    const campaign = await ctx.session.repeatable(`get update campaign ${id}`, () => ctx.client.getCampaign(id));
+    ctx.result.phase = phaseOf(campaign);
+    // The service's words, on one line and bounded, before they reach a log line or a message.
+    if (campaign.autostop_reason)
+        ctx.result.autostopReason = cleanServerText(campaign.autostop_reason, undefined);
+    return campaign;
+}
+/**
+ * POST /start (202); a lost answer or a 409 is settled by reading the phase: anything past draft means
+ * the start took. Not idempotent on the service side, so never sent twice blindly.
+ */
+async function startCampaign(ctx, id) {
+    const operation = `start update campaign ${id}`;
+    const startedMeanwhile = async () => {
+        const phase = phaseOf(await getCampaign(ctx, id));
+        return phase !== 'draft';
+    };
+    try {
+        await ctx.session.reconciled(operation, () => ctx.client.startCampaign(id), async () => ((await startedMeanwhile()) ? { done: undefined } : 'retry'));
+    }
+    catch (error) {
+        if (!(error instanceof ServiceError && error.status === 409 && (await startedMeanwhile())))
+            throw error;
+    }
+    ctx.logger.info(`started update campaign ${id}`);
+    ctx.emit({ type: 'started', campaignId: id });
+}
+/** POST /stop; a lost answer or a 409 (already stopping or stopped) is settled by reading the phase. */
+async function stopCampaign(ctx, id) {
+    const stoppedMeanwhile = async () => !isRunning(phaseOf(await getCampaign(ctx, id)));
+    try {
+        await ctx.session.reconciled(`stop update campaign ${id}`, () => ctx.client.stopCampaign(id), async () => ((await stoppedMeanwhile()) ? { done: undefined } : 'retry'));
+    }
+    catch (error) {
+        if (!(error instanceof ServiceError && error.status === 409 && (await stoppedMeanwhile())))
+            throw error;
+    }
+}
+/** Device counts: /metrics once started (404 before); before that, every targeted device is pending. */
+async function readCounts(ctx, id, started) {
+    if (!started) {
+        const total = ctx.result.counts.total;
+        return { total, succeeded: 0, failed: 0, pending: total };
+    }
+    const m = await ctx.session.repeatable(`get metrics of update campaign ${id}`, () => ctx.client.getCampaignMetrics(id));
+    const counts = {
+        total: m.total_count,
+        succeeded: m.success_count,
+        failed: m.failed_count,
+        pending: m.pending_count,
+    };
+    ctx.result.counts = counts;
+    return counts;
+}
+/** Every failed device with its reason, read through every page of the device metadata. */
+async function readFailures(ctx, id) {
+    const metadata = await ctx.session.repeatable(`list devices of update campaign ${id}`, () => ctx.client.allCampaignDeviceMetadata(id));
+    const failed = metadata
+        .filter((d) => d.deployment_state !== 'deployed' && d.deployment_state !== 'pending')
+        .map((d) => ({ device_id: d.device_id, reason: d.description || d.deployment_state }));
+    ctx.result.failedDevices = failed;
+    if (failed.length === 0)
+        return;
+    const events = await ctx.session.repeatable(`get fail event types of update campaign ${id}`, () => ctx.client.listCampaignEventTypes(id, 'fail'));
+    ctx.result.failureEvents = events.data.map((e) => ({ description: e.description, count: e.count }));
+}
+/** Polls until the phase leaves draft/starting; fails if the campaign stopped instead, or time ran out. */
+async function waitForStart(ctx, id, deadline) {
+    for (;;) {
+        const campaign = await getCampaign(ctx, id);
+        const phase = phaseOf(campaign);
+        if (hasStarted(phase)) {
+            // Ended already: fine only when every device was done (a re-run after the rollout finished).
+            if (hasEnded(phase)) {
+                const counts = await readCounts(ctx, id, true);
+                if (endedEarly(phase, counts))
+                    throw await stoppedEarly(ctx, id, campaign);
+            }
+            return;
+        }
+        await pause(ctx, deadline, id, `still ${phase}`);
+    }
+}
+/**
+ * Polls until every device is done (pending 0) or the campaign ended; stops the campaign at once when
+ * more than max-failed-devices failed.
+ */
+async function waitForRollout(ctx, id, deadline) {
+    const started = ctx.clock.now();
+    for (;;) {
+        // Counts first, then the phase: the phase is then at least as recent as the counts, so "all done and
+        // still active" cannot be a campaign that stopped in between.
+        const counts = await readCounts(ctx, id, true);
+        const campaign = await getCampaign(ctx, id);
+        const phase = phaseOf(campaign);
+        ctx.emit({ type: 'progress', phase, counts, elapsedMs: ctx.clock.now() - started });
+        const { maxFailedDevices } = ctx.request;
+        if (maxFailedDevices !== undefined && counts.failed > maxFailedDevices) {
+            const reason = `${counts.failed} devices failed, more than max-failed-devices (${maxFailedDevices})`;
+            if (isRunning(phase)) {
+                ctx.emit({ type: 'stopping', campaignId: id, reason });
+                ctx.logger.warning(`stopping update campaign ${id}: ${reason}`);
+                await stopCampaign(ctx, id);
+                await getCampaign(ctx, id);
+            }
+            await readFailures(ctx, id);
+            throw new CampaignFailure('max-failed', `${reason}: update campaign ${id} was stopped (phase ${ctx.result.phase})`, ctx.snapshot(), {
+                hint: 'see failed_devices for each device and its reason; raise `max-failed-devices` to tolerate more',
+            });
+        }
+        if (hasEnded(phase)) {
+            if (endedEarly(phase, counts))
+                throw await stoppedEarly(ctx, id, campaign);
+            return;
+        }
+        // Every device done, the campaign still active (it never autostops short of 100%): done. While it is
+        // stopping, wait for the end, which tells a success from a stop short of the devices.
+        if (counts.total > 0 && counts.pending === 0 && phase !== 'stopping')
+            return;
+        await pause(ctx, deadline, id, `${phase}, ${counts.pending} devices pending`);
+    }
+}
+/** Fewer succeeded than min-success-percent asks: fail (the campaign is left as it is). */
+function applySuccessGate(ctx, id) {
+    const { total, succeeded } = ctx.result.counts;
+    const percent = total === 0 ? 0 : (100 * succeeded) / total;
+    const wanted = ctx.request.minSuccessPercent;
+    if (percent + 1e-9 >= wanted)
+        return;
+    throw new CampaignFailure('gate', `${succeeded} of ${total} devices updated (${formatPercent(percent)}), below min-success-percent ${wanted}%: ` +
+        `update campaign ${id} ended in phase ${ctx.result.phase}`, ctx.snapshot(), { hint: 'see failed_devices for each device and its reason' });
+}
+function formatPercent(percent) {
+    return `${Number(percent.toFixed(1))}%`;
+}
+/**
+ * Ended before its devices finished: some still pending, or stopped by itself (quota, manifest removed…)
+ * short of every device. With autostop_success_percent at its default of 100, the service stops a
+ * campaign by itself on success only when every device succeeded.
+ */
+function endedEarly(phase, counts) {
+    return (counts.total === 0 || counts.pending > 0 || (phase === 'autostopped' && counts.succeeded < counts.total));
+}
+async function stoppedEarly(ctx, id, campaign) {
+    await readCounts(ctx, id, true).catch(() => ctx.result.counts);
+    await readFailures(ctx, id);
+    const reason = ctx.result.autostopReason
+        ? `: ${ctx.result.autostopReason}`
+        : ' (the service gave no reason)';
+    const { succeeded, total } = ctx.result.counts;
+    return new CampaignFailure('stopped', `update campaign ${id} ended in phase ${phaseOf(campaign)} with ${total - succeeded} of ${total} devices not updated${reason}`, ctx.snapshot());
+}
+/** One poll interval, or the timeout failure when the deadline would pass. */
+async function pause(ctx, deadline, id, where) {
+    const left = deadline - ctx.clock.now();
+    if (left <= 0) {
+        const minutes = Number((ctx.request.timeoutMs / 60_000).toFixed(2));
+        throw new CampaignFailure('timeout', `gave up waiting after the timeout of ${minutes} min: update campaign ${id} is ${where}. ` +
+            'It was left running: it was NOT stopped and goes on updating devices', ctx.snapshot(), { hint: 'raise `timeout`, or re-run the step: it finds this campaign and resumes waiting' });
+    }
+    await ctx.clock.sleep(Math.min(ctx.request.pollIntervalMs, left), ctx.signal);
+}
+
+;// CONCATENATED MODULE: ./src/campaign/run.ts
+// runCampaign(): count the devices, find or upload the manifest, find or create the campaign, start it,
+// wait for it, gate on the result. A re-run of the same release finds what its earlier run made and
+// resumes; nothing is ever created twice.
+
+
+
+
+
+
+
+async function runCampaign(request, deps) {
+    const ctx = new CampaignContext(request, deps);
+    const deadline = ctx.clock.now() + request.timeoutMs;
+    const file = await readManifestFile(request.manifestPath);
+    try {
+        return await (request.dryRun ? run_dryRun(ctx, file) : realRun(ctx, file, deadline));
+    }
+    catch (error) {
+        throw asFailure(ctx, error);
+    }
+}
+async function realRun(ctx, file, deadline) {
+    const { request, result } = ctx;
+    // A re-run looks for what its earlier run made first: an existing campaign needs no device check.
+    const earlier = (await lookUpManifest(ctx, file)).ours;
+    const earlierCampaign = earlier && (await lookUpCampaign(ctx, earlier.id)).ours;
+    const devices = await countDevices(ctx, earlierCampaign === undefined);
+    const { manifest, how: manifestHow } = await ensureManifest(ctx, file);
+    result.manifestId = manifest.id;
+    ctx.logger.info(`${verb(manifestHow)} firmware manifest ${manifest.id} ("${manifest.name}")`);
+    ctx.emit({ type: 'manifest', manifestId: manifest.id, how: manifestHow });
+    const { campaign, how } = await ensureCampaign(ctx, manifest.id);
+    const id = campaign.id;
+    result.campaignId = id;
+    result.phase = phaseOf(campaign);
+    result.outcome = how === 'found' ? 'resumed' : 'created';
+    ctx.logger.info(`${verb(how)} update campaign ${id} ("${campaign.name}", phase ${result.phase}) for ${devices} devices`);
+    ctx.emit({ type: 'campaign', campaignId: id, how });
+    if (!request.start) {
+        result.counts = await readCounts(ctx, id, hasStarted(result.phase));
+        result.conclusion =
+            result.phase === 'draft'
+                ? 'left as a draft (start: false); start it from the portal or with start: true'
+                : `in phase ${result.phase}; not started by this run (start: false)`;
+        return ctx.snapshot();
+    }
+    if (result.phase === 'draft')
+        await startCampaign(ctx, id);
+    await waitForStart(ctx, id, deadline);
+    if (!request.wait) {
+        result.counts = await readCounts(ctx, id, true);
+        result.conclusion = `started (phase ${result.phase}); not waiting for the rollout (wait: false)`;
+        return ctx.snapshot();
+    }
+    result.waited = true;
+    await waitForRollout(ctx, id, deadline);
+    await readFailures(ctx, id);
+    applySuccessGate(ctx, id);
+    const { succeeded, total } = result.counts;
+    result.conclusion =
+        `rollout done: ${succeeded} of ${total} devices updated (${formatPercent((100 * succeeded) / total)})` +
+            (result.phase === 'active'
+                ? '; the campaign stays active (the service stops it by itself only when every device succeeded)'
+                : '');
+    return ctx.snapshot();
+}
+/** Read-only: counts the devices, checks the manifest and the names, and says what a real run would do. */
+async function run_dryRun(ctx, file) {
+    const { request, result } = ctx;
+    const plan = [];
+    const { ours, others } = await lookUpManifest(ctx, file);
+    const campaign = ours && (await lookUpCampaign(ctx, ours.id)).ours;
+    const devices = await countDevices(ctx, campaign === undefined);
+    if (ours) {
+        result.manifestId = ours.id;
+        plan.push(`use firmware manifest ${ours.id} ("${ours.name}"), uploaded by an earlier run`);
+    }
+    else if (others.length > 0) {
+        const other = others[0];
+        throw new CampaignFailure('precondition', `dry run: a real run would fail: the manifest name "${request.manifestName}" is held by another manifest (id ${other.id})`, ctx.snapshot(), { hint: 'set `manifest-name` to a name of its own for this release' });
+    }
+    else {
+        plan.push(`upload the manifest ${file.fileName} (${file.data.length} bytes) as "${request.manifestName}"`);
+    }
+    if (campaign) {
+        result.campaignId = campaign.id;
+        result.phase = phaseOf(campaign);
+        plan.push(`resume update campaign ${campaign.id} ("${campaign.name}", phase ${result.phase})`);
+    }
+    else {
+        plan.push(`create update campaign "${request.campaignName}" for the ${devices} devices of \`${request.deviceFilter}\``);
+    }
+    if (request.start)
+        plan.push('start it and wait until its phase leaves draft/starting');
+    else
+        plan.push('leave it a draft (start: false)');
+    if (request.start && request.wait) {
+        const gates = [`min-success-percent ${request.minSuccessPercent}`];
+        if (request.maxFailedDevices !== undefined)
+            gates.push(`max-failed-devices ${request.maxFailedDevices}`);
+        plan.push(`wait up to ${request.timeoutMs / 60_000} min for the rollout, gated on ${gates.join(' and ')}`);
+    }
+    result.plan = plan;
+    result.conclusion = 'dry run: nothing was created, changed or started';
+    for (const line of plan)
+        ctx.logger.info(`dry run: a real run would ${line}`);
+    return ctx.snapshot();
+}
+/** The devices the filter matches; none is a failure before anything is created (unless resuming). */
+async function countDevices(ctx, mustMatch) {
+    const filter = ctx.request.deviceFilter;
+    const devices = await ctx.session.repeatable('list devices', () => ctx.client.devicesMatching(filter));
+    ctx.result.counts = { total: devices.length, succeeded: 0, failed: 0, pending: devices.length };
+    ctx.emit({ type: 'devices-counted', count: devices.length, filter });
+    ctx.logger.info(`device-filter \`${filter}\` matches ${devices.length} devices`);
+    if (devices.length === 0 && mustMatch) {
+        throw new CampaignFailure('precondition', `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}device-filter \`${filter}\` matches no devices; ` +
+            'nothing was created', ctx.snapshot(), {
+            hint: 'check `device-filter` (e.g. `device_class__eq=<class>&vendor_id__eq=<vendor>`) against the device list',
+        });
+    }
+    return devices.length;
+}
+function verb(how) {
+    return how === 'found'
+        ? 'found (an earlier run made it)'
+        : how === 'adopted'
+            ? 'created (answer lost, found by name)'
+            : 'created';
+}
+/** Every failure leaves as a CampaignFailure that says what state the campaign was left in. */
+function asFailure(ctx, error) {
+    if (error instanceof CampaignFailure || error instanceof InputError)
+        return error;
+    const { campaignId, phase } = ctx.result;
+    const where = campaignId === undefined
+        ? 'no campaign had been created yet'
+        : phase === 'draft'
+            ? `update campaign ${campaignId} was left a draft (not started)`
+            : `update campaign ${campaignId} was left in phase ${phase ?? 'unknown'}; it was NOT stopped and keeps running`;
+    if (ctx.signal?.aborted) {
+        return new CampaignFailure('cancelled', `cancelled: stopped waiting; ${where}`, ctx.snapshot(), {
+            cause: error,
+            hint: 're-run the step to find this campaign and resume waiting',
+        });
+    }
+    if (error instanceof ServiceError) {
+        return new CampaignFailure('service', `${error.message}; ${where}`, ctx.snapshot(), {
+            cause: error,
+            hint: error.hint,
+        });
+    }
+    return error;
+}
+
+;// CONCATENATED MODULE: ./src/campaign/prepare.ts
+// From parsed campaign settings to what runCampaign() takes, for the action and the CLI alike: the
+// default names (derived like the image name, stable across re-runs) and the description.
+
+
+
+/** Between two reads of the campaign while waiting (manifest-tool polls every 3 s; a rollout takes minutes). */
+const DEFAULT_POLL_INTERVAL_MS = 10_000;
+function prepareCampaign(settings, provenance, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS) {
+    const manifestPath = (0,external_node_path_.resolve)(settings.manifestPath);
+    const named = settings.manifestName === undefined
+        ? defaultName((0,external_node_path_.basename)(manifestPath), provenance)
+        : { name: settings.manifestName };
+    return {
+        request: {
+            manifestPath,
+            manifestName: named.name,
+            campaignName: settings.campaignName ?? named.name,
+            description: defaultDescription(provenance),
+            deviceFilter: settings.deviceFilter,
+            start: settings.start,
+            wait: settings.wait,
+            timeoutMs: settings.timeoutMs,
+            minSuccessPercent: settings.minSuccessPercent,
+            ...(settings.maxFailedDevices !== undefined && { maxFailedDevices: settings.maxFailedDevices }),
+            dryRun: settings.dryRun,
+            retries: settings.retries,
+            pollIntervalMs,
+        },
+        ...(named.warning !== undefined && { nameWarning: named.warning }),
+    };
+}
+function campaignClientFor(settings, deps) {
+    return new DeviceManagementClient({
+        baseUrl: settings.apiHost,
+        apiKey: settings.apiKey,
+        dispatcher: deps.dispatcher,
+        userAgent: userAgent(),
+        requestTimeoutMs: settings.requestTimeoutMs,
+        signal: deps.signal,
+        logger: deps.logger,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/campaign/index.ts
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/cli/output.ts
 // What the CLI writes: log lines and progress on stderr (a redrawn bar on a terminal, plain lines in CI
@@ -77045,8 +78095,145 @@ async function cliProvenance(env, cwd) {
     return provenanceFromCiEnv(env) ?? (await provenanceFromGit(cwd));
 }
 
+;// CONCATENATED MODULE: ./src/cli/campaign.ts
+
+
+
+
+
+
+
+
+
+/** The CLI option that supplies each action input of the campaign step: error messages name these. */
+const OPTION_FOR_CAMPAIGN_INPUT = {
+    'manifest-path': '--manifest',
+    'manifest-name': '--manifest-name',
+    'campaign-name': '--campaign-name',
+    'device-filter': '--device-filter',
+    start: '--no-start',
+    wait: '--wait',
+    timeout: '--timeout',
+    'min-success-percent': '--min-success-percent',
+    'max-failed-devices': '--max-failed-devices',
+};
+const CAMPAIGN_HELP = `
+Exit codes:
+  0  done (created, started, rolled out, resumed, or a dry run)
+  1  failed: a gate (min-success-percent, max-failed-devices), the campaign stopped early, the wait timed
+     out (the campaign runs on), cancelled (the campaign runs on), or a service error
+  2  bad usage (an unknown option, a missing or invalid value)
+
+The outputs (manifest_id, campaign_id, phase, devices_*, failed_devices, outcome) are printed on stdout,
+on failure too, once a campaign exists.`;
+function addCampaignCommand(program, onCampaign) {
+    program
+        .command('campaign')
+        .description('Upload an update manifest, create and start an update campaign for the devices a filter matches, ' +
+        'optionally wait for the rollout and gate on its result. A re-run resumes instead of duplicating.')
+        .requiredOption('--manifest <path>', 'the manifest file manifest-dev-tool create wrote (at most 2 KB)')
+        .requiredOption('--device-filter <filter>', "the service's device filter, e.g. device_class__eq=<c>&vendor_id__eq=<v>")
+        .option('--manifest-name <name>', 'manifest name (default: file name + tag or short commit)')
+        .option('--campaign-name <name>', 'campaign name (default: the manifest name)')
+        .option('--no-start', 'create the campaign as a draft; do not start it')
+        .option('--wait', 'wait for the rollout to end and apply the gates')
+        .option('--timeout <minutes>', 'the longest to wait (default: 60)')
+        .option('--min-success-percent <percent>', 'with --wait: the share of devices that must update (default: 100)')
+        .option('--max-failed-devices <n>', 'with --wait: stop the campaign and fail when more devices fail')
+        .option('--retries <n>', 'extra attempts for a failed request (default: 5)')
+        .option('--request-timeout <seconds>', 'give up on a request with no bytes moving this long (default: 300)')
+        .option('--dry-run', 'count the devices, check the manifest and names, change nothing')
+        .option('--api-host <url>', 'API base URL (default: MBED_CLOUD_SDK_HOST or https://api.us-east-1.mbedcloud.com)')
+        .option('--api-key-file <file>', 'read the access key from this file (default: IZUMA_API_KEY)')
+        .option('--json', 'print the outputs as one JSON object on stdout, and nothing else on stdout')
+        .option('--verbose', 'debug lines (requests, retries) on stderr')
+        .addHelpText('after', CAMPAIGN_HELP)
+        .action((options) => onCampaign(options));
+    return program;
+}
+function campaignInputReader(options, apiKey) {
+    const byInput = {
+        'api-key': apiKey,
+        'api-host': options.apiHost,
+        'manifest-path': options.manifest,
+        'manifest-name': options.manifestName,
+        'campaign-name': options.campaignName,
+        'device-filter': options.deviceFilter,
+        start: options.start ? 'true' : 'false',
+        wait: options.wait ? 'true' : undefined,
+        timeout: options.timeout,
+        'min-success-percent': options.minSuccessPercent,
+        'max-failed-devices': options.maxFailedDevices,
+        retries: options.retries,
+        'request-timeout': options.requestTimeout,
+        'dry-run': options.dryRun ? 'true' : undefined,
+    };
+    return (input) => byInput[input] ?? '';
+}
+/** Messages name the action's inputs; the CLI's user knows its options. */
+function inCampaignCliTerms(text) {
+    const named = text.replace(/^Input `([\w-]+)`: /, (whole, input) => OPTION_FOR_CAMPAIGN_INPUT[input] ? `${OPTION_FOR_CAMPAIGN_INPUT[input]}: ` : whole);
+    return inCliTerms(named).replace(/`([\w-]+)`/g, (whole, input) => OPTION_FOR_CAMPAIGN_INPUT[input] ?? whole);
+}
+/** Runs `campaign`; resolves to the exit code. */
+async function runCampaignCommand(options, ctx) {
+    const output = new CliOutput(ctx.stderr, {
+        isTTY: false,
+        verbose: options.verbose === true,
+        clock: systemClock,
+    });
+    const { logger } = output;
+    const printOutputs = (outputs) => ctx.stdout.write(options.json ? `${jsonLine(outputs)}\n` : formatOutputs(outputs));
+    // With --json a failure is one object on stdout too: the outputs known so far, the error, the exit code.
+    const fail = (code, message, outputs = {}) => {
+        ctx.stderr.write(`error: ${(0,common_neutralise/* neutralise */.$0)(message)}\n`);
+        if (options.json)
+            ctx.stdout.write(`${jsonLine({ ...outputs, error: message, exit_code: code })}\n`);
+        else if (Object.keys(outputs).length > 0)
+            ctx.stdout.write(formatOutputs(outputs));
+        return code;
+    };
+    try {
+        const settings = parseCampaignSettings(campaignInputReader(options, ctx.apiKey), ctx.env);
+        const provenance = await cliProvenance(ctx.env, ctx.cwd ?? process.cwd());
+        const { request, nameWarning } = prepareCampaign(settings, provenance);
+        if (nameWarning)
+            logger.warning(inCliTerms(nameWarning));
+        const dispatcher = createDispatcher({ proxyFromEnv: true, env: ctx.env });
+        try {
+            const client = campaignClientFor(settings, { dispatcher, signal: ctx.signal, logger });
+            logger.info(`${request.dryRun ? 'dry run: checking' : 'rolling out'} ${request.manifestPath} as "${request.manifestName}" ` +
+                `to \`${request.deviceFilter}\` on ${settings.apiHost.origin}`);
+            const progress = new CampaignProgress({ clock: systemClock, emit: logger.info });
+            const result = await runCampaign(request, {
+                client,
+                logger,
+                clock: systemClock,
+                signal: ctx.signal,
+                onEvent: progress.handle,
+            });
+            logger.info(result.conclusion);
+            printOutputs(campaignOutputsFor(result));
+            return EXIT.ok;
+        }
+        finally {
+            await dispatcher.close();
+        }
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            return fail(EXIT.usage, inCampaignCliTerms(error.message));
+        if (options.verbose && error instanceof Error && error.stack) {
+            ctx.stderr.write(`${error.stack.split('\n').map(common_neutralise/* neutralise */.$0).join('\n')}\n`);
+        }
+        const outputs = error instanceof CampaignFailure && error.result.campaignId ? campaignOutputsFor(error.result) : {};
+        return fail(EXIT.failed, inCampaignCliTerms(failureLine(describeFailure(error))), outputs);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/run.ts
 // The CLI's logic, free of process globals so tests call it directly: argv and streams in, exit code out.
+
 
 
 
@@ -77080,8 +78267,11 @@ async function runCli(argv, io) {
     if (findApiKeyFlag(argv))
         return failWith(EXIT.usage, API_KEY_FLAG_MESSAGE, jsonAsked);
     let options;
+    let campaignOptions;
     try {
-        await buildProgram({ stdout, stderr }, (parsed) => (options = parsed)).parseAsync(argv, { from: 'user' });
+        const program = buildProgram({ stdout, stderr }, (parsed) => (options = parsed));
+        addCampaignCommand(program, (parsed) => (campaignOptions = parsed));
+        await program.parseAsync(argv, { from: 'user' });
     }
     catch (error) {
         if (!(error instanceof CommanderError))
@@ -77092,6 +78282,18 @@ async function runCli(argv, io) {
             stdout.write(`${jsonLine({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
         }
         return code;
+    }
+    if (campaignOptions) {
+        const opts = campaignOptions;
+        try {
+            secret = opts.apiKeyFile === undefined ? secret : await readKeyFile(opts.apiKeyFile);
+        }
+        catch (error) {
+            stderr.write(`error: ${error.message}\n`);
+            return EXIT.usage;
+        }
+        const apiKey = opts.apiKeyFile === undefined ? (io.env.IZUMA_API_KEY ?? '') : (secret ?? '');
+        return runCampaignCommand(opts, { ...io, stdout, stderr, apiKey });
     }
     if (!options)
         return EXIT.usage;
@@ -77421,7 +78623,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite"
 
 /***/ }),
 
-/***/ 9456:
+/***/ 7075:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");

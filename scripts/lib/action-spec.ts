@@ -20,10 +20,13 @@ export interface ActionSpec {
   outputs: ActionOutput[];
 }
 
-export const ACTION_PATH = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'action.yml');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ACTION_PATH = join(ROOT, 'action.yml');
+/** The campaign step, `uses: izuma/firmware-publish-action/campaign@v1`. */
+export const CAMPAIGN_ACTION_PATH = join(ROOT, 'campaign', 'action.yml');
 
-export async function loadActionSpec(): Promise<ActionSpec> {
-  return parseActionSpec(await readFile(ACTION_PATH, 'utf8'));
+export async function loadActionSpec(path = ACTION_PATH): Promise<ActionSpec> {
+  return parseActionSpec(await readFile(path, 'utf8'));
 }
 
 export function parseActionSpec(yamlText: string): ActionSpec {

@@ -8,10 +8,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadActionSpec } from './action-spec.js';
+import { CAMPAIGN_ACTION_PATH, loadActionSpec } from './action-spec.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ACTION_ENTRY = join(PROJECT_ROOT, 'dist', 'index.js');
+/** campaign/action.yml's `main: ../dist/campaign/index.js`, resolved from campaign/ as the runner does. */
+export const CAMPAIGN_ACTION_ENTRY = join(
+  dirname(CAMPAIGN_ACTION_PATH),
+  '..',
+  'dist',
+  'campaign',
+  'index.js',
+);
 
 /** The Node 24 binary of the `node@24` devDependency: the runtime `runs.using: node24` gives on GitHub. */
 export function node24Binary(): string {
@@ -33,6 +41,8 @@ export interface ActionRunOptions {
   cwd?: string;
   /** Another build of the action to run instead of dist/index.js (the bench's --baseline). */
   entry?: string;
+  /** Which action of the repository: the publish step (action.yml) or the campaign step (campaign/action.yml). */
+  action?: 'publish' | 'campaign';
   /** Each line of the action's stdout and stderr as it arrives. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -65,7 +75,8 @@ export async function startAction(options: ActionRunOptions): Promise<RunningAct
   // The runner creates both files before the step starts; @actions/core appends to them.
   await writeFile(outputPath, '');
   await writeFile(summaryPath, '');
-  const child = spawn(node, [options.entry ?? ACTION_ENTRY], {
+  const entry = options.entry ?? (options.action === 'campaign' ? CAMPAIGN_ACTION_ENTRY : ACTION_ENTRY);
+  const child = spawn(node, [entry], {
     cwd: options.cwd ?? process.cwd(),
     env: await runnerEnvironment(runnerDir, outputPath, summaryPath, options),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -146,8 +157,12 @@ function unescapeCommand(text: string): string {
 }
 
 /** What the step's `with:` gives, over action.yml's defaults, as the runner passes them. */
-async function inputVariables(inputs: Record<string, string>): Promise<Record<string, string>> {
-  const defaults = (await loadActionSpec()).inputs.flatMap(({ name, default: value }) =>
+async function inputVariables(
+  inputs: Record<string, string>,
+  action: ActionRunOptions['action'],
+): Promise<Record<string, string>> {
+  const spec = await loadActionSpec(action === 'campaign' ? CAMPAIGN_ACTION_PATH : undefined);
+  const defaults = spec.inputs.flatMap(({ name, default: value }) =>
     value === undefined ? [] : [[name, value] as const],
   );
   // The runner upper-cases the name and keeps hyphens: INPUT_API-KEY, INPUT_CHUNK-SIZE.
@@ -182,7 +197,7 @@ async function runnerEnvironment(
     GITHUB_ACTOR: 'octocat',
     RUNNER_TEMP: runnerDir,
     ...options.env,
-    ...(await inputVariables(options.inputs)),
+    ...(await inputVariables(options.inputs, options.action)),
   };
 }
 

@@ -89,6 +89,11 @@ export interface FirmwareImage {
   datafile_size: number;
   /** Shorter URL the live service returns, which a manifest can carry instead. */
   short_datafile?: string;
+  /** The service encrypted the stored payload (asked for with `datafile_encryption`). */
+  datafile_encryption?: boolean;
+  /** SHA-256 (hex) and size of the encrypted payload: what a manifest of an encrypted image carries. */
+  encrypted_datafile_checksum?: string;
+  encrypted_datafile_size?: number;
   created_at: string;
   updated_at: string;
   etag: string;
@@ -97,6 +102,8 @@ export interface FirmwareImage {
 export interface UploadJobRequest {
   name?: string;
   description?: string;
+  /** Ask the service to encrypt the stored payload. */
+  datafile_encryption?: boolean;
 }
 
 export function isJobComplete(job: UploadJob): boolean {

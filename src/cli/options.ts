@@ -17,6 +17,7 @@ export interface PublishOptions {
   retries?: string;
   requestTimeout?: string;
   dryRun?: boolean;
+  encryptPayload?: boolean;
   apiHost?: string;
   apiKeyFile?: string;
   json?: boolean;
@@ -35,6 +36,7 @@ export const OPTION_FOR_INPUT: Record<string, string> = {
   retries: '--retries',
   'request-timeout': '--request-timeout',
   'dry-run': '--dry-run',
+  'encrypt-payload': '--encrypt-payload',
 };
 
 /** Reads one action input from the CLI's options; `apiKey` was read from the key file or environment. */
@@ -50,6 +52,7 @@ export function inputReader(options: PublishOptions, apiKey: string): (input: st
     retries: options.retries,
     'request-timeout': options.requestTimeout,
     'dry-run': options.dryRun ? 'true' : undefined,
+    'encrypt-payload': options.encryptPayload ? 'true' : undefined,
   };
   return (input) => byInput[input] ?? '';
 }
@@ -110,6 +113,7 @@ export function buildProgram(
       'give up on a request with no bytes moving this long (default: 300)',
     )
     .option('--dry-run', 'hash the image, check the key and report what would happen; change nothing')
+    .option('--encrypt-payload', 'ask the service to encrypt the stored image; fail if it does not')
     .option(
       '--api-host <url>',
       'API base URL (default: MBED_CLOUD_SDK_HOST or https://api.us-east-1.mbedcloud.com)',

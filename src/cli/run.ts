@@ -19,6 +19,7 @@ import {
   inputReader,
   type PublishOptions,
 } from './options.js';
+import { addCampaignCommand, runCampaignCommand, type CampaignOptions } from './campaign.js';
 import { CliOutput, formatOutputs, jsonLine, redacting, type TextStream } from './output.js';
 import { cliProvenance } from './provenance.js';
 
@@ -54,8 +55,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const jsonAsked = argv.includes('--json');
   if (findApiKeyFlag(argv)) return failWith(EXIT.usage, API_KEY_FLAG_MESSAGE, jsonAsked);
   let options: PublishOptions | undefined;
+  let campaignOptions: CampaignOptions | undefined;
   try {
-    await buildProgram({ stdout, stderr }, (parsed) => (options = parsed)).parseAsync(argv, { from: 'user' });
+    const program = buildProgram({ stdout, stderr }, (parsed) => (options = parsed));
+    addCampaignCommand(program, (parsed) => (campaignOptions = parsed));
+    await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     const code = exitCodeOfCommanderError(error);
@@ -64,6 +68,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       stdout.write(`${jsonLine({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
     }
     return code;
+  }
+  if (campaignOptions) {
+    const opts: CampaignOptions = campaignOptions;
+    try {
+      secret = opts.apiKeyFile === undefined ? secret : await readKeyFile(opts.apiKeyFile);
+    } catch (error) {
+      stderr.write(`error: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    const apiKey = opts.apiKeyFile === undefined ? (io.env.IZUMA_API_KEY ?? '') : (secret ?? '');
+    return runCampaignCommand(opts, { ...io, stdout, stderr, apiKey });
   }
   if (!options) return EXIT.usage;
 

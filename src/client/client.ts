@@ -47,7 +47,8 @@ export const MAX_PAGES = 100;
 
 /**
  * One typed method per Update Service operation, ONE attempt each (retries live in the uploader).
- * Every failure is a ServiceError.
+ * Every failure is a ServiceError. The release operations (manifests, campaigns, devices) extend it in
+ * campaigns.ts through the protected exchange helpers.
  */
 export class UpdateServiceClient {
   private readonly transport: TransportContext;
@@ -159,7 +160,7 @@ export class UpdateServiceClient {
    * Follows `has_more`, asking for the page after the last item seen; stops with a protocol error at a
    * cursor seen before (the service repeats itself) or after MAX_PAGES pages (it never ends).
    */
-  private async all<T extends { id: string | number }>(
+  protected async all<T extends { id: string | number }>(
     operation: string,
     listPage: (query: ListQuery) => Promise<ListPage<T>>,
     filter?: ListFilter,
@@ -187,7 +188,7 @@ export class UpdateServiceClient {
     }
   }
 
-  private async list<E extends Entity>(entity: E, operation: string, path: string, query: ListQuery = {}) {
+  protected async list<E extends Entity>(entity: E, operation: string, path: string, query: ListQuery = {}) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) params.set(key, String(value));
@@ -197,7 +198,7 @@ export class UpdateServiceClient {
     return checkPage(entity, this.parseObject(operation, response), operation);
   }
 
-  private async json<E extends Entity>(
+  protected async json<E extends Entity>(
     entity: E,
     operation: string,
     method: OutgoingRequest['method'],
@@ -217,7 +218,7 @@ export class UpdateServiceClient {
   }
 
   /** One exchange; any status outside 2xx becomes a ServiceError (3xx included: redirects are never followed). */
-  private async call(operation: string, request: OutgoingRequest): Promise<IncomingResponse> {
+  protected async call(operation: string, request: OutgoingRequest): Promise<IncomingResponse> {
     const path = `${this.basePath}${request.path}`;
     const response = await exchange(this.transport, operation, {
       ...request,
@@ -242,7 +243,7 @@ export class UpdateServiceClient {
     return response;
   }
 
-  private parseObject(operation: string, response: IncomingResponse): Record<string, unknown> {
+  protected parseObject(operation: string, response: IncomingResponse): Record<string, unknown> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(response.body.toString('utf8'));

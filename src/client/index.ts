@@ -9,3 +9,4 @@ export { createDispatcher, type DispatcherOptions } from './dispatcher.js';
 export { ServiceError, parseRetryAfter, type ServiceErrorKind, type ServiceErrorInit } from './errors.js';
 export { redactSecret } from './redact.js';
 export { CLIENT_VERSION, PROJECT_URL, userAgent } from './user-agent.js';
+export { DeviceManagementClient, type ManifestUpload } from './campaigns.js';

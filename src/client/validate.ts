@@ -2,6 +2,15 @@
 // right type, so a lying or broken service (or a wrong api-host) ends in one clear error naming the
 // operation and the field, never in a misleading one later (a string size "not matching", exit 0 without
 // a datafile URL). Unknown fields are allowed; the live service returns more than the contract lists.
+import type {
+  CampaignDeviceMetadata,
+  CampaignMetrics,
+  Device,
+  EventType,
+  EventTypeSummary,
+  FirmwareManifest,
+  UpdateCampaign,
+} from '../api/release.js';
 import type { FirmwareImage, ListPage, UploadChunk, UploadJob } from '../api/types.js';
 import { ServiceError } from './errors.js';
 
@@ -36,6 +45,28 @@ export const RULES = {
     req('datafile_size', 'whole number'),
     opt('short_datafile', 'string'),
   ],
+  // What the campaign step decides on.
+  'firmware manifest': [
+    req('id', 'non-empty string'),
+    opt('name', 'string'),
+    opt('datafile_size', 'whole number'),
+  ],
+  'update campaign': [req('id', 'non-empty string'), opt('name', 'string'), req('phase', 'non-empty string')],
+  'campaign metrics': [
+    req('total_count', 'whole number'),
+    req('success_count', 'whole number'),
+    req('failed_count', 'whole number'),
+    opt('skipped_count', 'whole number'),
+    req('pending_count', 'whole number'),
+  ],
+  'event type summary': [req('id', 'non-empty string'), req('count', 'whole number')],
+  'event type': [req('id', 'non-empty string'), opt('count', 'whole number')],
+  'campaign device metadata': [
+    req('id', 'non-empty string'),
+    req('device_id', 'non-empty string'),
+    req('deployment_state', 'non-empty string'),
+  ],
+  device: [req('id', 'non-empty string')],
 } as const satisfies Record<string, FieldRule[]>;
 
 export type Entity = keyof typeof RULES;
@@ -44,6 +75,13 @@ interface EntityType {
   'upload job': UploadJob;
   'upload chunk': UploadChunk;
   'firmware image': FirmwareImage;
+  'firmware manifest': FirmwareManifest;
+  'update campaign': UpdateCampaign;
+  'campaign metrics': CampaignMetrics;
+  'event type summary': EventTypeSummary;
+  'event type': EventType;
+  'campaign device metadata': CampaignDeviceMetadata;
+  device: Device;
 }
 
 function passes(value: unknown, check: Check): boolean {

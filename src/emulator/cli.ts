@@ -5,11 +5,11 @@ import { parseArgs } from 'node:util';
 import { checkRule } from './faults.js';
 import { DEFAULT_API_KEY, startEmulator } from './index.js';
 import { parseBandwidth } from './shaping.js';
-import type { EmulatorOptions, FaultRule } from './types.js';
+import type { DeviceSeed, EmulatorOptions, FaultRule } from './types.js';
 
 const USAGE = `usage: npm run emulator -- [--port n] [--host 127.0.0.1] [--api-key key] [--data-dir dir]
   [--faults rules.json] [--latency-ms n] [--bandwidth <bytes/s or e.g. 100MiB>] [--tls-cert f --tls-key f]
-  [--no-short-datafile]`;
+  [--no-short-datafile] [--devices <count>:<device_class>:<vendor_id> …]`;
 
 function parseOptions(argv: string[]): EmulatorOptions {
   const { values } = parseArgs({
@@ -25,6 +25,7 @@ function parseOptions(argv: string[]): EmulatorOptions {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'no-short-datafile': { type: 'boolean', default: false },
+      devices: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -55,7 +56,17 @@ function parseOptions(argv: string[]): EmulatorOptions {
         ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
         : undefined,
     shortDatafile: !values['no-short-datafile'],
+    devices: (values.devices ?? []).map(parseDeviceSeed),
   };
+}
+
+/** `--devices 10:widget-class:acme-vendor`: ten devices of that class and vendor, updating a second after a campaign reaches them. */
+function parseDeviceSeed(text: string): DeviceSeed {
+  const [count, deviceClass, vendorId, ...rest] = text.split(':');
+  if (!/^\d+$/.test(count ?? '') || !deviceClass || !vendorId || rest.length > 0) {
+    throw new Error(`--devices '${text}' must be <count>:<device_class>:<vendor_id>, e.g. 10:widget:acme`);
+  }
+  return { count: Number(count), deviceClass, vendorId };
 }
 
 function readFaults(file: string): FaultRule[] {

@@ -7,11 +7,24 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CampaignDeviceMetadata, Device, FirmwareManifest, UpdateCampaign } from '../api/release.js';
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
+import { CampaignStore } from './campaigns.js';
+import { DeviceTable, deviceView } from './devices.js';
 import { FaultBook } from './faults.js';
+import { ManifestStore, manifestView } from './manifests.js';
+import { releaseRoutes } from './release-routes.js';
 import { createRequestHandler } from './server.js';
 import { chunkView, imageView, jobView, Store } from './store.js';
-import type { EmulatorEvent, EmulatorOptions, FaultRule, Operation, Shaping } from './types.js';
+import type {
+  DeviceScript,
+  DeviceSeed,
+  EmulatorEvent,
+  EmulatorOptions,
+  FaultRule,
+  Operation,
+  Shaping,
+} from './types.js';
 
 export type * from './types.js';
 
@@ -45,6 +58,17 @@ export interface EmulatorState {
   seedFirmwareImage(p: { name: string; data: Buffer; description?: string }): Promise<FirmwareImage>;
   /** A job left in progress with these chunks stored (none: not_started). */
   seedUploadJob(p: { name: string; chunks?: Buffer[]; description?: string }): Promise<UploadJob>;
+  /** The encrypted copy of an image stored with `datafile_encryption`. */
+  encryptedImageBytes(imageId: string): Promise<Buffer>;
+  manifests(): FirmwareManifest[];
+  /** Campaigns as GET would show them now (on the emulator's clock). */
+  campaigns(): UpdateCampaign[];
+  campaignDevices(campaignId: string): CampaignDeviceMetadata[];
+  devices(): Device[];
+  /** Adds devices to the directory; returns them. */
+  seedDevices(seeds: DeviceSeed[]): Device[];
+  /** What this device does when a campaign reaches it. */
+  scriptDevice(deviceId: string, script: DeviceScript): void;
 }
 
 export const DEFAULT_API_KEY = 'ak_emulator';
@@ -55,7 +79,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'update-service-emulator-')));
   const events: EmulatorEvent[] = [];
   const emit = (event: Omit<EmulatorEvent, 'time'>) => events.push({ ...event, time: Date.now() });
-  const store = new Store(dataDir, emit, opts.minChunkSizeForTests);
+  const store = new Store(dataDir, emit, opts.minChunkSizeForTests, opts.encryption ?? true);
+  const devices = new DeviceTable();
+  devices.seed(opts.devices ?? []);
+  const manifests = new ManifestStore();
+  const campaigns = new CampaignStore(
+    { devices, manifests, now: opts.now ?? Date.now, deviceQuota: opts.campaignDeviceQuota },
+    opts.campaignTiming,
+  );
   await store.init();
   const faults = new FaultBook(opts.faults);
   const stopping = new AbortController();
@@ -72,6 +103,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     shaping: () => shaping,
     emit,
     stopped: stopping.signal,
+    releaseRoutes: (readJson) =>
+      releaseRoutes({ store, devices, manifests, campaigns, baseUrl: () => url, shortDatafile, readJson }),
   });
   // Large stream buffers: fewer, bigger pieces per chunk body, so less CPU per byte.
   const serverOptions = { highWaterMark: 1024 * 1024 };
@@ -114,6 +147,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       for (const chunk of chunks) await store.appendChunk(job.id, toAsync(chunk), md5Base64(chunk));
       return jobView(job);
     },
+    encryptedImageBytes: async (imageId) => {
+      const encrypted = store.image(imageId).encrypted;
+      if (!encrypted) throw new Error(`image ${imageId} has no encrypted copy`);
+      return readFile(encrypted.file);
+    },
+    manifests: () => manifests.all().map((m) => manifestView(m, url)),
+    campaigns: () => campaigns.all().map((c) => campaigns.view(c, url)),
+    campaignDevices: (campaignId) => campaigns.deviceMetadata(campaignId),
+    devices: () => devices.all().map(deviceView),
+    seedDevices: (seeds) => devices.seed(seeds).map(deviceView),
+    scriptDevice: (deviceId, script) => devices.setScript(deviceId, script),
   };
 
   return {

@@ -120,6 +120,12 @@ function matches(actual: FieldValue, filter: Filter): boolean {
   }
 }
 
+/** The items every filter holds for (a campaign's device_filter uses it too). */
+export function filterItems<T>(items: readonly T[], filters: readonly Filter[]): T[] {
+  const record = (item: T) => item as unknown as Record<string, FieldValue>;
+  return items.filter((item) => filters.every((f) => matches(record(item)[f.field] ?? '', f)));
+}
+
 /**
  * One page of `items` (given in creation order). Ids sort in creation order, so `after` works even for
  * an item deleted since the previous page.
@@ -128,10 +134,7 @@ export function listPage<T extends { id: string | number }>(
   items: readonly T[],
   query: ListQuery,
 ): ListPage<T> {
-  const record = (item: T) => item as unknown as Record<string, FieldValue>;
-  const filtered = items.filter((item) =>
-    query.filters.every((f) => matches(record(item)[f.field] ?? '', f)),
-  );
+  const filtered = filterItems(items, query.filters);
   const ordered = query.order === 'ASC' ? filtered : [...filtered].reverse();
   const after = query.after;
   const isAfter = (id: string | number): boolean => {

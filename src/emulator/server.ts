@@ -39,7 +39,7 @@ const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** RFC 1864: base64 of the 16 raw digest bytes. */
 const CONTENT_MD5_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
 
-interface Reply {
+export interface Reply {
   status: number;
   json?: unknown;
   /** A body that is not JSON (a gateway's HTML page). */
@@ -48,7 +48,7 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-interface Context {
+export interface Context {
   req: IncomingMessage;
   query: URLSearchParams;
   params: string[];
@@ -60,6 +60,12 @@ interface Route {
   handle: (ctx: Context) => Promise<Reply>;
 }
 
+/** Paths (regex) and their operations; a path may appear in several tables (one method each). */
+export type RouteTable = {
+  pattern: RegExp;
+  methods: Record<string, Omit<Route, 'authenticated'> & { authenticated?: boolean }>;
+}[];
+
 export interface ServerDeps {
   store: Store;
   faults: FaultBook;
@@ -70,6 +76,8 @@ export interface ServerDeps {
   emit: (event: Omit<EmulatorEvent, 'time'>) => void;
   /** Aborted by stop(): ends hangs, delays and paced transfers. */
   stopped: AbortSignal;
+  /** Manifests, campaigns, devices and the multipart image POST (release-routes.ts). */
+  releaseRoutes: (readJson: (ctx: Context) => Promise<unknown>) => RouteTable;
 }
 
 export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -77,10 +85,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
   const jobs = '/v3/firmware-images/upload-jobs';
   const ID = '([^/]+)';
 
-  const routes: {
-    pattern: RegExp;
-    methods: Record<string, Omit<Route, 'authenticated'> & { authenticated?: boolean }>;
-  }[] = [
+  const routes: RouteTable = [
     {
       pattern: new RegExp(`^${jobs}$`),
       methods: {
@@ -148,6 +153,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       pattern: new RegExp(`^${datafilePath(ID).replace(/\.bin$/, '\\.bin')}$|^${shortDatafilePath(ID)}$`),
       methods: { GET: { operation: 'download', authenticated: false, handle: download } },
     },
+    ...deps.releaseRoutes(({ req }) => readJson(req)),
   ];
 
   function imageViews() {
@@ -218,11 +224,13 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 
   function resolve(method: string, pathname: string, req: IncomingMessage): Route & { params: string[] } {
     const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
+    let pathKnown = false;
     for (const { pattern, methods } of routes) {
       const match = pattern.exec(path);
       if (!match) continue;
+      pathKnown = true;
       const route = methods[method];
-      if (!route) throw new ApiError(405, `${method} is not allowed on ${path}`);
+      if (!route) continue;
       const operation =
         route.operation === 'append-chunk' && req.headers['content-length'] === '0'
           ? 'complete-job'
@@ -233,6 +241,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         .map(decodeParam);
       return { ...route, operation, authenticated: route.authenticated ?? true, params };
     }
+    if (pathKnown) throw new ApiError(405, `${method} is not allowed on ${path}`);
     throw new ApiError(404, `No such resource: ${path}`);
   }
 
@@ -397,6 +406,7 @@ async function drain(req: IncomingMessage): Promise<void> {
 }
 
 async function readJson(req: IncomingMessage): Promise<UploadJobRequest> {
+  // The shape is checked by whoever reads it (store, campaigns); here only that it is JSON.
   const pieces: Buffer[] = [];
   let size = 0;
   for await (const piece of req as AsyncIterable<Buffer>) {

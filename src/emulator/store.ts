@@ -1,8 +1,9 @@
 // The emulator's records and stored bytes. Chunk bodies stream straight to disk; MD5 of each chunk and
 // SHA-256 of the whole image are computed once per byte as the bytes arrive.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, writevSync } from 'node:fs';
+import { createCipheriv, createHash, randomBytes, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, writevSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { FirmwareImage, UploadChunk, UploadJob, UploadJobRequest } from '../api/types.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MIN_CHUNK_SIZE } from '../api/types.js';
@@ -40,6 +41,8 @@ interface JobRecord {
   appendsInFlight: number;
   /** Two appends overlapped: the stored bytes no longer follow the chunk list. */
   corrupted: boolean;
+  /** `datafile_encryption` was asked for (and the emulator encrypts). */
+  encrypt: boolean;
 }
 
 interface ImageRecord {
@@ -49,6 +52,8 @@ interface ImageRecord {
   file: string;
   size: number;
   sha256Hex: string;
+  /** The encrypted copy the service keeps when `datafile_encryption` was asked for. */
+  encrypted?: { file: string; size: number; sha256Hex: string };
   createdAt: string;
   updatedAt: string;
 }
@@ -68,6 +73,8 @@ export class Store {
     private readonly emit: Emit,
     /** Every chunk but the last must be at least this long (S3's multipart rule). */
     private readonly minChunkSize = MIN_CHUNK_SIZE,
+    /** false: `datafile_encryption` is ignored, as by a service that cannot encrypt. */
+    private readonly encryption = true,
   ) {}
 
   async init(): Promise<void> {
@@ -97,6 +104,7 @@ export class Store {
       sha256: createHash('sha256'),
       appendsInFlight: 0,
       corrupted: false,
+      encrypt: fields.datafile_encryption === true && this.encryption,
     };
     await writeFile(job.file, '');
     this.jobs.set(id, job);
@@ -266,18 +274,44 @@ export class Store {
   }
 
   private async createImage(job: JobRecord): Promise<ImageRecord> {
+    const sha256Hex = job.corrupted ? await hashFile(job.file) : job.sha256.copy().digest('hex');
+    return this.storeImage(job, { file: job.file, size: job.size, sha256Hex });
+  }
+
+  /** The single multipart POST of an image (up to 100 MiB): validated and named like an upload job. */
+  async createImageFromBytes(request: UploadJobRequest & { data: Buffer }): Promise<ImageRecord> {
+    const fields = this.validateJobRequest(request);
+    const name = fields.name ?? '';
+    this.ensureNameFree(name);
+    const file = join(this.dataDir, 'uploads', `${newId()}.bin`);
+    await writeFile(file, request.data);
+    const sha256Hex = createHash('sha256').update(request.data).digest('hex');
+    return this.storeImage(
+      {
+        name,
+        description: fields.description ?? '',
+        encrypt: fields.datafile_encryption === true && this.encryption,
+      },
+      { file, size: request.data.length, sha256Hex },
+    );
+  }
+
+  private async storeImage(
+    meta: { name: string; description: string; encrypt: boolean },
+    bytes: { file: string; size: number; sha256Hex: string },
+  ): Promise<ImageRecord> {
     const id = newId();
     const file = join(this.dataDir, 'images', `${id}.bin`);
-    const sha256Hex = job.corrupted ? await hashFile(job.file) : job.sha256.copy().digest('hex');
-    await rename(job.file, file);
+    await rename(bytes.file, file);
     const now = timestamp();
     const image: ImageRecord = {
       id,
-      name: job.name,
-      description: job.description,
+      name: meta.name,
+      description: meta.description,
       file,
-      size: job.size,
-      sha256Hex,
+      size: bytes.size,
+      sha256Hex: bytes.sha256Hex,
+      ...(meta.encrypt && { encrypted: await encryptFile(file, `${file}.enc`) }),
       createdAt: now,
       updatedAt: now,
     };
@@ -314,7 +348,7 @@ export class Store {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
       throw new ApiError(400, 'The request body must be a JSON object with name and description');
     }
-    const { name, description } = request as Record<string, unknown>;
+    const { name, description, datafile_encryption: encryption } = request as Record<string, unknown>;
     const errors: FieldError[] = [];
     const check = (field: string, value: unknown, max: number) => {
       if (value === undefined) return;
@@ -324,6 +358,8 @@ export class Store {
     };
     check('name', name, MAX_NAME_LENGTH);
     check('description', description, MAX_DESCRIPTION_LENGTH);
+    if (encryption !== undefined && typeof encryption !== 'boolean')
+      errors.push({ name: 'datafile_encryption', message: 'must be a boolean' });
     if (errors.length > 0) {
       throw new ApiError(
         400,
@@ -331,7 +367,11 @@ export class Store {
         errors,
       );
     }
-    return { name: name as string | undefined, description: description as string | undefined };
+    return {
+      name: name as string | undefined,
+      description: description as string | undefined,
+      datafile_encryption: encryption as boolean | undefined,
+    };
   }
 
   /** A name belongs to one upload job or firmware image per account (the job's own image aside). */
@@ -372,6 +412,35 @@ function skipBytes(buffers: Buffer[], count: number): Buffer[] {
     }
   }
   return rest;
+}
+
+/**
+ * The encrypted copy: AES-256-CTR under a fresh key, the IV in front (so its size differs from the
+ * plain image's, as the service's does), with its SHA-256 and size for the manifest.
+ */
+async function encryptFile(
+  plainFile: string,
+  encryptedFile: string,
+): Promise<NonNullable<ImageRecord['encrypted']>> {
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-ctr', randomBytes(32), iv);
+  const hash = createHash('sha256').update(iv);
+  let size = iv.length;
+  const out = createWriteStream(encryptedFile);
+  out.write(iv);
+  await pipeline(
+    createReadStream(plainFile),
+    cipher,
+    async function* (source) {
+      for await (const piece of source as AsyncIterable<Buffer>) {
+        hash.update(piece);
+        size += piece.length;
+        yield piece;
+      }
+    },
+    out,
+  );
+  return { file: encryptedFile, size, sha256Hex: hash.digest('hex') };
 }
 
 async function hashFile(file: string): Promise<string> {
@@ -423,6 +492,12 @@ export function imageView(image: ImageRecord, baseUrl: string, shortDatafile: bo
     datafile_checksum: image.sha256Hex,
     datafile_size: image.size,
     ...(shortDatafile ? { short_datafile: `${baseUrl}${shortDatafilePath(image.id)}` } : {}),
+    // Only on an encrypted image, so a plain one looks as it always did.
+    ...(image.encrypted && {
+      datafile_encryption: true,
+      encrypted_datafile_checksum: image.encrypted.sha256Hex,
+      encrypted_datafile_size: image.encrypted.size,
+    }),
     created_at: image.createdAt,
     updated_at: image.updatedAt,
     etag: image.updatedAt,

@@ -14,7 +14,24 @@ export type Operation =
   | 'get-chunk'
   | 'list-images'
   | 'get-image'
-  | 'download';
+  | 'download'
+  /** The single multipart POST /v3/firmware-images (images up to 100 MiB). */
+  | 'create-image'
+  | 'create-manifest'
+  | 'list-manifests'
+  | 'get-manifest'
+  | 'delete-manifest'
+  | 'create-campaign'
+  | 'list-campaigns'
+  | 'get-campaign'
+  | 'delete-campaign'
+  | 'start-campaign'
+  | 'stop-campaign'
+  | 'campaign-metrics'
+  | 'campaign-statistics'
+  | 'campaign-event-types'
+  | 'campaign-device-metadata'
+  | 'list-devices';
 
 export const OPERATIONS: readonly Operation[] = [
   'create-job',
@@ -29,6 +46,22 @@ export const OPERATIONS: readonly Operation[] = [
   'list-images',
   'get-image',
   'download',
+  'create-image',
+  'create-manifest',
+  'list-manifests',
+  'get-manifest',
+  'delete-manifest',
+  'create-campaign',
+  'list-campaigns',
+  'get-campaign',
+  'delete-campaign',
+  'start-campaign',
+  'stop-campaign',
+  'campaign-metrics',
+  'campaign-statistics',
+  'campaign-event-types',
+  'campaign-device-metadata',
+  'list-devices',
 ];
 
 export type Fault =
@@ -135,4 +168,42 @@ export interface EmulatorOptions {
    * service's rule). Lowered only so that many-chunk fault and chaos tests move kilobytes, not megabytes.
    */
   minChunkSizeForTests?: number;
+  /** The device directory, seeded in this order; a campaign's device_filter selects from it. */
+  devices?: DeviceSeed[];
+  /**
+   * The emulator's clock for campaigns and device scripts (ms; default Date.now). Tests pass their
+   * fake clock's now(), so a rollout follows the test's time, not the wall clock.
+   */
+  now?: () => number;
+  campaignTiming?: CampaignTiming;
+  /** A campaign that would reach more devices than this stops while starting ("Insufficient billing credit."). */
+  campaignDeviceQuota?: number;
+  /** Default true; false: `datafile_encryption` is ignored, as by a service without encryption. */
+  encryption?: boolean;
+}
+
+/** What a device does once a campaign reaches it (the campaign's clock time after it became active). */
+export type DeviceScript =
+  | { outcome: 'deploy'; afterMs: number }
+  | { outcome: 'fail'; afterMs: number; reason: string }
+  /** Never answers: stays pending. */
+  | { outcome: 'silent' };
+
+export interface DeviceSeed {
+  count: number;
+  deviceClass: string;
+  vendorId: string;
+  /** Default: deploy after 1 s. */
+  script?: DeviceScript;
+  /** Names are `<prefix>-<n>` (default `device`). */
+  namePrefix?: string;
+}
+
+export interface CampaignTiming {
+  /** How long `starting` lasts (default 2000 ms). */
+  startingMs?: number;
+  /** How long `stopping` lasts (default 1000 ms). */
+  stoppingMs?: number;
+  /** How the phase of a campaign that stopped by itself is spelled (the service uses both). */
+  autostoppedSpelling?: 'autostopped' | 'auto_stopped';
 }

@@ -12,3 +12,4 @@ export {
   type Settings,
 } from './settings.js';
 export { defaultDescription, defaultName, type DefaultName, type Provenance } from './provenance.js';
+export { parseCampaignSettings, type CampaignSettings } from './campaign-settings.js';

@@ -45,6 +45,8 @@ export interface Settings {
   /** Stall timeout: no bytes moving for this long. */
   requestTimeoutMs: number;
   dryRun: boolean;
+  /** Ask the service to encrypt the stored payload. */
+  encryptPayload: boolean;
 }
 
 export type ReadInput = (name: string) => string;
@@ -56,20 +58,21 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
     apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
     apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
     imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
-    name: parseName(input('name')),
+    name: parseName('name', input('name')),
     description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
     chunkSize: parseChunkSize(input('chunk-size')),
     onConflict: parseConflictPolicy(input('on-conflict')),
     retries: parseRetries(input('retries')),
     requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
     dryRun: parseBoolean('dry-run', input('dry-run'), false),
+    encryptPayload: parseBoolean('encrypt-payload', input('encrypt-payload'), false),
   };
 }
 
 /** An access key is printable ASCII: anything else cannot go in an HTTP header, and is a copy-paste slip. */
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
-function parseApiKey(key: string): string {
+export function parseApiKey(key: string): string {
   required(
     'api-key',
     key,
@@ -89,7 +92,7 @@ function parseApiKey(key: string): string {
   return key;
 }
 
-function required(name: string, value: string, fix: string): string {
+export function required(name: string, value: string, fix: string): string {
   if (value === '') throw new InputError(name, `is required but empty; ${fix}.`, { missing: true });
   return value;
 }
@@ -99,7 +102,7 @@ function characterCount(text: string): number {
   return [...text].length;
 }
 
-function optionalText(name: string, value: string, maxLength: number): string | undefined {
+export function optionalText(name: string, value: string, maxLength: number): string | undefined {
   if (value === '') return undefined;
   const length = characterCount(value);
   if (length > maxLength) {
@@ -112,19 +115,19 @@ function optionalText(name: string, value: string, maxLength: number): string | 
 }
 
 /** A name shows in logs, summaries and the portal: no control characters, no bidi overrides. */
-function parseName(text: string): string | undefined {
+export function parseName(name: string, text: string): string | undefined {
   const characters = [...text];
   const unsafe = characters.findIndex((c) => new RegExp(UNSAFE_CHARACTERS.source).test(c));
   if (unsafe >= 0) {
     const code = characters[unsafe]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     throw new InputError(
-      'name',
+      name,
       `holds U+${code} at character ${unsafe + 1}, a control character or a bidirectional-text control ` +
         '(newlines, tabs, escapes and bidi overrides are refused: they could disguise the name or forge ' +
         'log lines); use printable characters only.',
     );
   }
-  return optionalText('name', text, MAX_NAME_LENGTH);
+  return optionalText(name, text, MAX_NAME_LENGTH);
 }
 
 function parseChunkSize(text: string): number {
@@ -163,7 +166,7 @@ function parseConflictPolicy(text: string): ConflictPolicy {
   return policy;
 }
 
-function parseRetries(text: string): number {
+export function parseRetries(text: string): number {
   if (text === '') return DEFAULT_RETRIES;
   const retries = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(retries <= MAX_RETRIES)) {
@@ -172,7 +175,7 @@ function parseRetries(text: string): number {
   return retries;
 }
 
-function parseRequestTimeout(text: string): number {
+export function parseRequestTimeout(text: string): number {
   if (text === '') return DEFAULT_REQUEST_TIMEOUT_SECONDS;
   const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
   if (!(seconds >= MIN_REQUEST_TIMEOUT_SECONDS && seconds <= MAX_REQUEST_TIMEOUT_SECONDS)) {
@@ -190,7 +193,7 @@ function parseRequestTimeout(text: string): number {
 const TRUE_SPELLINGS = ['true', 'True', 'TRUE'];
 const FALSE_SPELLINGS = ['false', 'False', 'FALSE'];
 
-function parseBoolean(name: string, text: string, fallback: boolean): boolean {
+export function parseBoolean(name: string, text: string, fallback: boolean): boolean {
   if (text === '') return fallback;
   if (TRUE_SPELLINGS.includes(text)) return true;
   if (FALSE_SPELLINGS.includes(text)) return false;

@@ -10,3 +10,6 @@ export {
   type SuccessReport,
   type SummaryInput,
 } from './summary.js';
+export { campaignOutputsFor, type CampaignOutputName } from './campaign-outputs.js';
+export { CampaignProgress, progressLine } from './campaign-progress.js';
+export { campaignLink, campaignSummaryMarkdown, type CampaignSummaryInput } from './campaign-summary.js';

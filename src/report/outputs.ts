@@ -8,6 +8,8 @@ export type OutputName =
   | 'datafile_checksum'
   | 'datafile_size'
   | 'upload_job_id'
+  | 'encrypted_datafile_checksum'
+  | 'encrypted_datafile_size'
   | 'name'
   | 'outcome';
 
@@ -28,6 +30,8 @@ export function outputsFor(result: PublishResult): Partial<Record<OutputName, st
     ['datafile_url', result.datafileUrl],
     ['short_datafile_url', result.shortDatafileUrl],
     ['upload_job_id', result.uploadJobId],
+    ['encrypted_datafile_checksum', result.encryptedDatafileChecksum],
+    ['encrypted_datafile_size', result.encryptedDatafileSize?.toString()],
   ];
   for (const [output, value] of published) {
     if (value) outputs[output] = value;

@@ -76,6 +76,7 @@ function resultTable({ result, imagePath }: SuccessReport): string {
     ['Image file', optional(imagePath)],
     ['Size', `${formatBytes(result.datafileSize)} (${result.datafileSize} bytes)`],
     ['SHA-256', escapeMarkdown(result.datafileChecksum)],
+    ['Encrypted payload', encryptedCell(result)],
     ['Chunks', chunksCell(result)],
     ['Retries', String(result.retries)],
     ['Duration', formatDuration(result.durationMs)],
@@ -86,6 +87,12 @@ function resultTable({ result, imagePath }: SuccessReport): string {
     ['Short datafile URL', optional(result.shortDatafileUrl)],
     ['Upload job', optional(result.uploadJobId)],
   ]);
+}
+
+function encryptedCell(result: PublishResult): string | undefined {
+  const { encryptedDatafileChecksum: checksum, encryptedDatafileSize: size } = result;
+  if (checksum === undefined) return undefined;
+  return `SHA-256 ${escapeMarkdown(checksum)}${size === undefined ? '' : `, ${size} bytes`}`;
 }
 
 function chunksCell(result: PublishResult): string {

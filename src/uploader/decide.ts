@@ -39,13 +39,21 @@ export function isNameFree(state: NameState): boolean {
   return state.images.length === 0 && state.jobs.length === 0;
 }
 
-export function decideForName(policy: ConflictPolicy, state: NameState, local: LocalImage): NameDecision {
+/** `encrypt`: the run asks for an encrypted payload (encrypt-payload); reuse compares like with like. */
+export function decideForName(
+  policy: ConflictPolicy,
+  state: NameState,
+  local: LocalImage,
+  encrypt = false,
+): NameDecision {
   if (isNameFree(state)) return { action: 'new-upload' };
   if (policy === 'suffix') return { action: 'suffix' };
   const image = state.images[0];
   if (image) {
-    if (policy === 'reuse' && imageMatches(image, local)) return { action: 'reuse', image };
-    return { action: 'conflict', error: imageConflict(image, local) };
+    if (policy === 'reuse' && imageMatches(image, local) && isEncrypted(image) === encrypt) {
+      return { action: 'reuse', image };
+    }
+    return { action: 'conflict', error: imageConflict(image, local, encrypt) };
   }
   const job = state.unfinishedJob;
   if (policy === 'fail') return { action: 'conflict', error: jobConflict(job ?? state.jobs[0]!, state) };
@@ -65,6 +73,11 @@ export function imageMatches(image: FirmwareImage, local: LocalImage): boolean {
     local.sha256Hex !== undefined &&
     image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase()
   );
+}
+
+/** The service encrypted the image's stored payload. */
+export function isEncrypted(image: FirmwareImage): boolean {
+  return image.datafile_encryption === true || image.encrypted_datafile_checksum !== undefined;
 }
 
 /** Why a job whose chunks are not the local file's is deleted and started over. */
@@ -96,12 +109,18 @@ export function chunkMismatch(held: UploadChunk, index: number, local: LocalChun
   return undefined;
 }
 
-function imageConflict(image: FirmwareImage, local: LocalImage): ConflictError {
+function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean): ConflictError {
   const same = imageMatches(image, local);
-  const what = same ? 'with identical content' : 'with different content';
-  const fix = same
-    ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
-    : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
+  const likeWithLike = isEncrypted(image) === encrypt;
+  const what = !same
+    ? 'with different content'
+    : likeWithLike
+      ? 'with identical content'
+      : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
+  const fix =
+    same && likeWithLike
+      ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
+      : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
   return new ConflictError(
     `firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
       `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}; ` +

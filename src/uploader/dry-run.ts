@@ -13,7 +13,7 @@ export async function dryRun(session: UploadSession, request: PublishRequest): P
   const state = await lookUpName(session, request.name);
   const local = await hashImage(request.imagePath, request.chunkSize);
   const chunks = planChunks(local.size, request.chunkSize);
-  const decision = decideForName(request.onConflict, state, local);
+  const decision = decideForName(request.onConflict, state, local, request.encryptPayload);
   const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
   const dryRunDecision = describe(decision, name, chunks.length);
   session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);

@@ -51,3 +51,16 @@ export class UploadInterruptedError extends Error {
     );
   }
 }
+
+/** encrypt-payload was asked for, but the service stored the image unencrypted. */
+export class EncryptionError extends Error {
+  override name = 'EncryptionError';
+  constructor(readonly firmwareImageId: string) {
+    super(
+      `encryption FAILED: encrypt-payload is true, but the service stored firmware image ${firmwareImageId} ` +
+        'without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); ' +
+        'do not build an encrypted-payload manifest from it. Check that the account supports payload encryption, ' +
+        'or set encrypt-payload to false',
+    );
+  }
+}

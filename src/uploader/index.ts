@@ -1,4 +1,10 @@
 export { publish } from './publish.js';
 export { clientFor, preparePublish, type PreparedPublish } from './prepare.js';
-export { ConflictError, UploadInterruptedError, UploadStateError, VerificationError } from './errors.js';
+export {
+  ConflictError,
+  EncryptionError,
+  UploadInterruptedError,
+  UploadStateError,
+  VerificationError,
+} from './errors.js';
 export type * from './types.js';

@@ -18,13 +18,20 @@ export async function createJob(
   name: string,
   description: string | undefined,
   knownJobIds: Set<string>,
+  /** Ask the service to encrypt the stored payload (encrypt-payload). */
+  encrypt = false,
 ): Promise<{ job: UploadJob; adopted: boolean }> {
   let adopted = false;
   const operation = `create upload job "${name}"`;
   try {
     const job = await session.reconciled(
       operation,
-      () => session.client.createUploadJob({ name, ...(description !== undefined && { description }) }),
+      () =>
+        session.client.createUploadJob({
+          name,
+          ...(description !== undefined && { description }),
+          ...(encrypt && { datafile_encryption: true }),
+        }),
       async () => {
         const jobs = await session.repeatable('list upload jobs', () =>
           session.client.allUploadJobs({ name__eq: name }),

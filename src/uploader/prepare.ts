@@ -29,6 +29,7 @@ export async function preparePublish(settings: Settings, provenance: Provenance)
       onConflict: settings.onConflict,
       retries: settings.retries,
       dryRun: settings.dryRun,
+      encryptPayload: settings.encryptPayload,
     },
     imageSize: image.size,
     nameWarning: named.warning,

@@ -12,7 +12,7 @@ import { findFreeName, lookUpName } from './names.js';
 import { buildResult } from './result.js';
 import { UploadSession } from './session.js';
 import type { PublishDeps, PublishRequest, PublishResult } from './types.js';
-import { verifyImage } from './verify.js';
+import { verifyEncrypted, verifyImage } from './verify.js';
 
 /** Rounds of look-up → decide → create when others keep taking the name, or a resumed job mismatches. */
 const MAX_ROUNDS = 3;
@@ -72,6 +72,7 @@ async function upload(session: UploadSession, request: PublishRequest, source: I
       await restart(session, target.job, mismatchReason(sent.reason));
       continue;
     }
+    if (request.encryptPayload) verifyEncrypted(sent.image);
     return buildResult(session, {
       outcome: progress.chunksSkipped > 0 ? 'resumed' : 'uploaded',
       name: target.name,
@@ -131,7 +132,12 @@ async function chooseTarget(
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const state = await lookUpName(session, request.name);
     // Only an existing image needs the file's SHA-256 up front; held chunks are checked during the pass.
-    const decision = decideForName(request.onConflict, state, await local(state.images.length > 0));
+    const decision = decideForName(
+      request.onConflict,
+      state,
+      await local(state.images.length > 0),
+      request.encryptPayload,
+    );
     let name = request.name;
     switch (decision.action) {
       case 'reuse':
@@ -161,7 +167,13 @@ async function chooseTarget(
     // Jobs that had this name before we created ours are never adopted as ours after a lost answer.
     const earlierJobIds = new Set(name === state.name ? state.jobs.map((job) => job.id) : []);
     try {
-      const { job } = await createJob(session, name, request.description, earlierJobIds);
+      const { job } = await createJob(
+        session,
+        name,
+        request.description,
+        earlierJobIds,
+        request.encryptPayload,
+      );
       return { kind: 'job', name, job, heldChunks: [] };
     } catch (error) {
       if (!(error instanceof NameTakenError)) throw error;

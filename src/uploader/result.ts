@@ -30,6 +30,12 @@ export function buildResult(session: UploadSession, parts: ResultParts): Publish
     name: parts.name,
     ...(image && { firmwareImageId: image.id, datafileUrl: image.datafile }),
     ...(image?.short_datafile && { shortDatafileUrl: image.short_datafile }),
+    ...(image?.encrypted_datafile_checksum && {
+      encryptedDatafileChecksum: image.encrypted_datafile_checksum,
+    }),
+    ...(image?.encrypted_datafile_size !== undefined && {
+      encryptedDatafileSize: image.encrypted_datafile_size,
+    }),
     datafileChecksum: parts.local.sha256Hex,
     datafileSize: parts.local.size,
     ...(parts.uploadJobId && { uploadJobId: parts.uploadJobId }),

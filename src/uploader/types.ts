@@ -16,6 +16,8 @@ export interface PublishRequest {
   /** Extra attempts after the first, per request. */
   retries: number;
   dryRun: boolean;
+  /** Ask the service to encrypt the stored payload (encrypt-payload); reuse only an encrypted image. */
+  encryptPayload?: boolean;
 }
 
 export interface PublishDeps {
@@ -93,6 +95,9 @@ export interface PublishResult {
   firmwareImageId?: string;
   datafileUrl?: string;
   shortDatafileUrl?: string;
+  /** Set when the service encrypted the payload: what the manifest carries instead of the plain digest. */
+  encryptedDatafileChecksum?: string;
+  encryptedDatafileSize?: number;
   /** SHA-256 hex of the local image (equal to the service's datafile_checksum once verified). */
   datafileChecksum: string;
   datafileSize: number;

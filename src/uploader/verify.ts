@@ -1,6 +1,6 @@
 // After completion: the service's firmware image must be byte-for-byte the local file.
 import type { FirmwareImage } from '../api/types.js';
-import { VerificationError } from './errors.js';
+import { EncryptionError, VerificationError } from './errors.js';
 import type { UploadSession } from './session.js';
 
 export async function verifyImage(
@@ -30,4 +30,15 @@ export async function verifyImage(
     datafileChecksum: image.datafile_checksum,
   });
   return image;
+}
+
+/** encrypt-payload asked the service to encrypt: an image without an encrypted payload is a failure. */
+export function verifyEncrypted(image: FirmwareImage): void {
+  if (
+    image.datafile_encryption === true &&
+    image.encrypted_datafile_checksum &&
+    image.encrypted_datafile_size
+  )
+    return;
+  throw new EncryptionError(image.id);
 }

@@ -1,0 +1,3 @@
+import { run } from './campaign-main.js';
+
+await run();

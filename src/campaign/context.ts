@@ -1,0 +1,69 @@
+// One runCampaign() run's context: the client, the retry engine and lost-answer reconciliation of the
+// publish step (UploadSession, imported, not copied), the events, and the result as known so far.
+import type { DeviceManagementClient } from '../client/campaigns.js';
+import { UploadSession } from '../uploader/session.js';
+import type { CampaignDeps, CampaignEvent, CampaignRequest, CampaignResult } from './types.js';
+
+export class CampaignContext {
+  readonly session: UploadSession;
+  readonly client: DeviceManagementClient;
+  /** Filled in as the run goes, so that a failure can report what was known. */
+  readonly result: CampaignResult;
+
+  constructor(
+    readonly request: CampaignRequest,
+    private readonly deps: CampaignDeps,
+  ) {
+    this.client = deps.client;
+    this.session = new UploadSession(
+      {
+        client: deps.client,
+        logger: deps.logger,
+        clock: deps.clock,
+        signal: deps.signal,
+        random: deps.random,
+        onEvent: (event) => {
+          if (event.type === 'retry') this.emit(event);
+          if (event.type === 'warning') this.emit(event);
+        },
+      },
+      request.retries,
+    );
+    this.result = {
+      outcome: request.dryRun ? 'dry-run' : 'created',
+      manifestName: request.manifestName,
+      campaignName: request.campaignName,
+      counts: { total: 0, succeeded: 0, failed: 0, pending: 0 },
+      failedDevices: [],
+      failureEvents: [],
+      waited: false,
+      conclusion: '',
+      durationMs: 0,
+      retries: 0,
+      warnings: this.session.warnings,
+    };
+  }
+
+  get logger() {
+    return this.deps.logger;
+  }
+
+  get clock() {
+    return this.deps.clock;
+  }
+
+  get signal() {
+    return this.deps.signal;
+  }
+
+  emit(event: CampaignEvent): void {
+    this.deps.onEvent?.(event);
+  }
+
+  /** The result with the run's totals, as it stands now. */
+  snapshot(): CampaignResult {
+    this.result.durationMs = this.session.elapsedMs();
+    this.result.retries = this.session.retries;
+    return { ...this.result, counts: { ...this.result.counts } };
+  }
+}

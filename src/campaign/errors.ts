@@ -1,0 +1,35 @@
+// The campaign step's failures. Each carries what was known when it failed, so the outputs and the
+// summary still show the campaign, its phase and its counts. Service failures stay ServiceError.
+import type { CampaignResult } from './types.js';
+
+export type CampaignFailureKind =
+  /** Bad input discovered against the service (no devices, a name held by something else). */
+  | 'precondition'
+  /** The campaign stopped before its devices finished. */
+  | 'stopped'
+  /** Too many devices failed: the campaign was stopped. */
+  | 'max-failed'
+  /** Fewer devices succeeded than min-success-percent asks. */
+  | 'gate'
+  /** The wait ran out; the campaign runs on. */
+  | 'timeout'
+  /** Cancelled; the campaign runs on. */
+  | 'cancelled'
+  /** A service or network failure along the way. */
+  | 'service';
+
+export class CampaignFailure extends Error {
+  override name = 'CampaignFailure';
+  /** What to do about it. */
+  readonly hint?: string;
+  constructor(
+    readonly kind: CampaignFailureKind,
+    message: string,
+    /** What was known when it failed. */
+    readonly result: CampaignResult,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options?.hint;
+  }
+}

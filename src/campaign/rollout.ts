@@ -1,0 +1,256 @@
+// The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
+// (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
+import type { UpdateCampaign } from '../api/release.js';
+import { cleanServerText, ServiceError } from '../client/errors.js';
+import type { CampaignContext } from './context.js';
+import { CampaignFailure } from './errors.js';
+import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
+import type { DeviceCounts, FailedDevice } from './types.js';
+
+/** Campaigns under our name: ours points at our manifest. */
+export async function lookUpCampaign(ctx: CampaignContext, manifestId: string | undefined) {
+  const name = ctx.request.campaignName;
+  const named = (
+    await ctx.session.repeatable('list update campaigns', () => ctx.client.allCampaigns({ name__eq: name }))
+  ).filter((c) => c.name === name);
+  const ours = manifestId === undefined ? undefined : named.find((c) => c.root_manifest_id === manifestId);
+  return { ours, others: named.filter((c) => c !== ours) };
+}
+
+export async function ensureCampaign(
+  ctx: CampaignContext,
+  manifestId: string,
+): Promise<{ campaign: UpdateCampaign; how: 'created' | 'adopted' | 'found' }> {
+  const { request } = ctx;
+  const { ours, others } = await lookUpCampaign(ctx, manifestId);
+  if (ours) return { campaign: ours, how: 'found' };
+  const known = new Set(others.map((c) => c.id));
+  let adopted = false;
+  const campaign = await ctx.session.reconciled(
+    `create update campaign "${request.campaignName}"`,
+    () =>
+      ctx.client.createCampaign({
+        name: request.campaignName,
+        ...(request.description !== undefined && { description: request.description }),
+        device_filter: request.deviceFilter,
+        root_manifest_id: manifestId,
+        campaign_strategy: 'one-shot',
+      }),
+    async () => {
+      const after = await lookUpCampaign(ctx, manifestId);
+      if (after.ours && !known.has(after.ours.id)) {
+        adopted = true;
+        return { done: after.ours };
+      }
+      return 'retry';
+    },
+  );
+  return { campaign, how: adopted ? 'adopted' : 'created' };
+}
+
+export async function getCampaign(ctx: CampaignContext, id: string): Promise<UpdateCampaign> {
+  const campaign = await ctx.session.repeatable(`get update campaign ${id}`, () =>
+    ctx.client.getCampaign(id),
+  );
+  ctx.result.phase = phaseOf(campaign);
+  // The service's words, on one line and bounded, before they reach a log line or a message.
+  if (campaign.autostop_reason)
+    ctx.result.autostopReason = cleanServerText(campaign.autostop_reason, undefined);
+  return campaign;
+}
+
+/**
+ * POST /start (202); a lost answer or a 409 is settled by reading the phase: anything past draft means
+ * the start took. Not idempotent on the service side, so never sent twice blindly.
+ */
+export async function startCampaign(ctx: CampaignContext, id: string): Promise<void> {
+  const operation = `start update campaign ${id}`;
+  const startedMeanwhile = async () => {
+    const phase = phaseOf(await getCampaign(ctx, id));
+    return phase !== 'draft';
+  };
+  try {
+    await ctx.session.reconciled(
+      operation,
+      () => ctx.client.startCampaign(id),
+      async () => ((await startedMeanwhile()) ? { done: undefined } : 'retry'),
+    );
+  } catch (error) {
+    if (!(error instanceof ServiceError && error.status === 409 && (await startedMeanwhile()))) throw error;
+  }
+  ctx.logger.info(`started update campaign ${id}`);
+  ctx.emit({ type: 'started', campaignId: id });
+}
+
+/** POST /stop; a lost answer or a 409 (already stopping or stopped) is settled by reading the phase. */
+export async function stopCampaign(ctx: CampaignContext, id: string): Promise<void> {
+  const stoppedMeanwhile = async () => !isRunning(phaseOf(await getCampaign(ctx, id)));
+  try {
+    await ctx.session.reconciled(
+      `stop update campaign ${id}`,
+      () => ctx.client.stopCampaign(id),
+      async () => ((await stoppedMeanwhile()) ? { done: undefined } : 'retry'),
+    );
+  } catch (error) {
+    if (!(error instanceof ServiceError && error.status === 409 && (await stoppedMeanwhile()))) throw error;
+  }
+}
+
+/** Device counts: /metrics once started (404 before); before that, every targeted device is pending. */
+export async function readCounts(ctx: CampaignContext, id: string, started: boolean): Promise<DeviceCounts> {
+  if (!started) {
+    const total = ctx.result.counts.total;
+    return { total, succeeded: 0, failed: 0, pending: total };
+  }
+  const m = await ctx.session.repeatable(`get metrics of update campaign ${id}`, () =>
+    ctx.client.getCampaignMetrics(id),
+  );
+  const counts = {
+    total: m.total_count,
+    succeeded: m.success_count,
+    failed: m.failed_count,
+    pending: m.pending_count,
+  };
+  ctx.result.counts = counts;
+  return counts;
+}
+
+/** Every failed device with its reason, read through every page of the device metadata. */
+export async function readFailures(ctx: CampaignContext, id: string): Promise<void> {
+  const metadata = await ctx.session.repeatable(`list devices of update campaign ${id}`, () =>
+    ctx.client.allCampaignDeviceMetadata(id),
+  );
+  const failed: FailedDevice[] = metadata
+    .filter((d) => d.deployment_state !== 'deployed' && d.deployment_state !== 'pending')
+    .map((d) => ({ device_id: d.device_id, reason: d.description || d.deployment_state }));
+  ctx.result.failedDevices = failed;
+  if (failed.length === 0) return;
+  const events = await ctx.session.repeatable(`get fail event types of update campaign ${id}`, () =>
+    ctx.client.listCampaignEventTypes(id, 'fail'),
+  );
+  ctx.result.failureEvents = events.data.map((e) => ({ description: e.description, count: e.count }));
+}
+
+/** Polls until the phase leaves draft/starting; fails if the campaign stopped instead, or time ran out. */
+export async function waitForStart(ctx: CampaignContext, id: string, deadline: number): Promise<void> {
+  for (;;) {
+    const campaign = await getCampaign(ctx, id);
+    const phase = phaseOf(campaign);
+    if (hasStarted(phase)) {
+      // Ended already: fine only when every device was done (a re-run after the rollout finished).
+      if (hasEnded(phase)) {
+        const counts = await readCounts(ctx, id, true);
+        if (endedEarly(phase, counts)) throw await stoppedEarly(ctx, id, campaign);
+      }
+      return;
+    }
+    await pause(ctx, deadline, id, `still ${phase}`);
+  }
+}
+
+/**
+ * Polls until every device is done (pending 0) or the campaign ended; stops the campaign at once when
+ * more than max-failed-devices failed.
+ */
+export async function waitForRollout(ctx: CampaignContext, id: string, deadline: number): Promise<void> {
+  const started = ctx.clock.now();
+  for (;;) {
+    // Counts first, then the phase: the phase is then at least as recent as the counts, so "all done and
+    // still active" cannot be a campaign that stopped in between.
+    const counts = await readCounts(ctx, id, true);
+    const campaign = await getCampaign(ctx, id);
+    const phase = phaseOf(campaign);
+    ctx.emit({ type: 'progress', phase, counts, elapsedMs: ctx.clock.now() - started });
+    const { maxFailedDevices } = ctx.request;
+    if (maxFailedDevices !== undefined && counts.failed > maxFailedDevices) {
+      const reason = `${counts.failed} devices failed, more than max-failed-devices (${maxFailedDevices})`;
+      if (isRunning(phase)) {
+        ctx.emit({ type: 'stopping', campaignId: id, reason });
+        ctx.logger.warning(`stopping update campaign ${id}: ${reason}`);
+        await stopCampaign(ctx, id);
+        await getCampaign(ctx, id);
+      }
+      await readFailures(ctx, id);
+      throw new CampaignFailure(
+        'max-failed',
+        `${reason}: update campaign ${id} was stopped (phase ${ctx.result.phase})`,
+        ctx.snapshot(),
+        {
+          hint: 'see failed_devices for each device and its reason; raise `max-failed-devices` to tolerate more',
+        },
+      );
+    }
+    if (hasEnded(phase)) {
+      if (endedEarly(phase, counts)) throw await stoppedEarly(ctx, id, campaign);
+      return;
+    }
+    // Every device done, the campaign still active (it never autostops short of 100%): done. While it is
+    // stopping, wait for the end, which tells a success from a stop short of the devices.
+    if (counts.total > 0 && counts.pending === 0 && phase !== 'stopping') return;
+    await pause(ctx, deadline, id, `${phase}, ${counts.pending} devices pending`);
+  }
+}
+
+/** Fewer succeeded than min-success-percent asks: fail (the campaign is left as it is). */
+export function applySuccessGate(ctx: CampaignContext, id: string): void {
+  const { total, succeeded } = ctx.result.counts;
+  const percent = total === 0 ? 0 : (100 * succeeded) / total;
+  const wanted = ctx.request.minSuccessPercent;
+  if (percent + 1e-9 >= wanted) return;
+  throw new CampaignFailure(
+    'gate',
+    `${succeeded} of ${total} devices updated (${formatPercent(percent)}), below min-success-percent ${wanted}%: ` +
+      `update campaign ${id} ended in phase ${ctx.result.phase}`,
+    ctx.snapshot(),
+    { hint: 'see failed_devices for each device and its reason' },
+  );
+}
+
+export function formatPercent(percent: number): string {
+  return `${Number(percent.toFixed(1))}%`;
+}
+
+/**
+ * Ended before its devices finished: some still pending, or stopped by itself (quota, manifest removed…)
+ * short of every device. With autostop_success_percent at its default of 100, the service stops a
+ * campaign by itself on success only when every device succeeded.
+ */
+function endedEarly(phase: string, counts: DeviceCounts): boolean {
+  return (
+    counts.total === 0 || counts.pending > 0 || (phase === 'autostopped' && counts.succeeded < counts.total)
+  );
+}
+
+async function stoppedEarly(
+  ctx: CampaignContext,
+  id: string,
+  campaign: UpdateCampaign,
+): Promise<CampaignFailure> {
+  await readCounts(ctx, id, true).catch(() => ctx.result.counts);
+  await readFailures(ctx, id);
+  const reason = ctx.result.autostopReason
+    ? `: ${ctx.result.autostopReason}`
+    : ' (the service gave no reason)';
+  const { succeeded, total } = ctx.result.counts;
+  return new CampaignFailure(
+    'stopped',
+    `update campaign ${id} ended in phase ${phaseOf(campaign)} with ${total - succeeded} of ${total} devices not updated${reason}`,
+    ctx.snapshot(),
+  );
+}
+
+/** One poll interval, or the timeout failure when the deadline would pass. */
+async function pause(ctx: CampaignContext, deadline: number, id: string, where: string): Promise<void> {
+  const left = deadline - ctx.clock.now();
+  if (left <= 0) {
+    const minutes = Number((ctx.request.timeoutMs / 60_000).toFixed(2));
+    throw new CampaignFailure(
+      'timeout',
+      `gave up waiting after the timeout of ${minutes} min: update campaign ${id} is ${where}. ` +
+        'It was left running: it was NOT stopped and goes on updating devices',
+      ctx.snapshot(),
+      { hint: 'raise `timeout`, or re-run the step: it finds this campaign and resumes waiting' },
+    );
+  }
+  await ctx.clock.sleep(Math.min(ctx.request.pollIntervalMs, left), ctx.signal);
+}

@@ -1,0 +1,85 @@
+// The campaign step's public shapes: what runCampaign() takes, what it reports while it runs, and what it
+// returns (or carries in its failures).
+import type { DeviceManagementClient } from '../client/campaigns.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+
+/** Settings resolved by the caller: names decided, the manifest file located. */
+export interface CampaignRequest {
+  manifestPath: string;
+  manifestName: string;
+  campaignName: string;
+  description?: string;
+  deviceFilter: string;
+  start: boolean;
+  wait: boolean;
+  /** The longest the step waits: for the start to take, then (wait) for the rollout. */
+  timeoutMs: number;
+  minSuccessPercent: number;
+  /** undefined: no limit. */
+  maxFailedDevices?: number;
+  dryRun: boolean;
+  /** Extra attempts after the first, per request. */
+  retries: number;
+  /** Between two reads of the campaign while waiting. */
+  pollIntervalMs: number;
+}
+
+export interface CampaignDeps {
+  /** Built with the same `signal`. */
+  client: DeviceManagementClient;
+  logger: Logger;
+  clock: Clock;
+  /** Aborting it stops the waiting (never the campaign). */
+  signal?: AbortSignal;
+  random?: () => number;
+  onEvent?: (event: CampaignEvent) => void;
+}
+
+export interface DeviceCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+}
+
+export interface FailedDevice {
+  device_id: string;
+  reason: string;
+}
+
+export type CampaignEvent =
+  | { type: 'devices-counted'; count: number; filter: string }
+  | { type: 'manifest'; manifestId: string; how: 'created' | 'adopted' | 'found' }
+  | { type: 'campaign'; campaignId: string; how: 'created' | 'adopted' | 'found' }
+  | { type: 'started'; campaignId: string }
+  | { type: 'progress'; phase: string; counts: DeviceCounts; elapsedMs: number }
+  | { type: 'stopping'; campaignId: string; reason: string }
+  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error }
+  | { type: 'warning'; message: string };
+
+export type CampaignOutcome = 'created' | 'resumed' | 'dry-run';
+
+export interface CampaignResult {
+  outcome: CampaignOutcome;
+  manifestName: string;
+  campaignName: string;
+  manifestId?: string;
+  campaignId?: string;
+  /** As the service reported it last, in one spelling (normalizePhase). */
+  phase?: string;
+  autostopReason?: string;
+  counts: DeviceCounts;
+  failedDevices: FailedDevice[];
+  /** Failure event types the service grouped (description and count), when read. */
+  failureEvents: { description: string; count: number }[];
+  /** Whether the step waited for the rollout to end. */
+  waited: boolean;
+  /** What happened in words: 'rollout done', 'started; not waiting (wait: false)'… */
+  conclusion: string;
+  durationMs: number;
+  retries: number;
+  warnings: string[];
+  /** Dry run only: what a real run would do. */
+  plan?: string[];
+}

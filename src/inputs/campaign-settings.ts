@@ -1,0 +1,129 @@
+// The campaign step's inputs: raw strings -> one typed CampaignSettings; every error names the input and
+// the fix. The inputs it shares with publish (api-key, api-host, retries, request-timeout, dry-run) are
+// parsed by the same functions, so they accept and refuse exactly the same values.
+import { DEFAULT_API_HOST } from '../api/types.js';
+import { InputError } from './errors.js';
+import { parseApiHost } from './host.js';
+import {
+  parseName,
+  parseApiKey,
+  parseBoolean,
+  parseRequestTimeout,
+  parseRetries,
+  required,
+  type ReadInput,
+} from './settings.js';
+
+export const DEFAULT_TIMEOUT_MINUTES = 60;
+/** A GitHub-hosted job runs at most 6 hours; a self-hosted one may wait a day at most. */
+export const MAX_TIMEOUT_MINUTES = 24 * 60;
+
+export interface CampaignSettings {
+  apiKey: string;
+  apiHost: URL;
+  manifestPath: string;
+  /** undefined: derived from the manifest's file name + provenance, like the image name. */
+  manifestName: string | undefined;
+  /** undefined: the manifest name. */
+  campaignName: string | undefined;
+  deviceFilter: string;
+  start: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  minSuccessPercent: number;
+  /** undefined: unlimited. */
+  maxFailedDevices: number | undefined;
+  dryRun: boolean;
+  retries: number;
+  requestTimeoutMs: number;
+}
+
+export function parseCampaignSettings(
+  read: ReadInput,
+  env: Record<string, string | undefined>,
+): CampaignSettings {
+  const input = (name: string) => (read(name) ?? '').trim();
+  return {
+    apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
+    apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
+    manifestPath: required(
+      'manifest-path',
+      oneLine('manifest-path', input('manifest-path')),
+      'give the manifest file that `manifest-dev-tool create` wrote, e.g. build/update-manifest.bin',
+    ),
+    manifestName: parseName('manifest-name', input('manifest-name')),
+    campaignName: parseName('campaign-name', input('campaign-name')),
+    deviceFilter: parseDeviceFilter(input('device-filter')),
+    start: parseBoolean('start', input('start'), true),
+    wait: parseBoolean('wait', input('wait'), false),
+    timeoutMs: parseTimeoutMinutes(input('timeout')) * 60_000,
+    minSuccessPercent: parseMinSuccessPercent(input('min-success-percent')),
+    maxFailedDevices: parseMaxFailedDevices(input('max-failed-devices')),
+    dryRun: parseBoolean('dry-run', input('dry-run'), false),
+    retries: parseRetries(input('retries')),
+    requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
+  };
+}
+
+/** Names and paths are one line: a newline or control character is a pasting mistake, and would forge log lines. */
+function oneLine(name: string, value: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new InputError(name, 'contains a newline or control character; give it on one line.');
+  }
+  return value;
+}
+
+const FILTER_EXAMPLE = 'device_class__eq=<class>&vendor_id__eq=<vendor>';
+
+/** The service's filter string: `field__op=value` pairs joined by `&` (a bare `field=value` is `__eq`). */
+function parseDeviceFilter(text: string): string {
+  const filter = required(
+    'device-filter',
+    text,
+    `give the service's filter of the devices to update, e.g. ${FILTER_EXAMPLE}`,
+  );
+  oneLine('device-filter', filter);
+  for (const pair of filter.split('&')) {
+    const [key = '', value] = pair.split('=', 2);
+    if (!/^[a-z][a-z0-9_]*$/.test(key) || value === undefined || value === '') {
+      throw new InputError(
+        'device-filter',
+        `'${pair}' is not a \`field__op=value\` pair; write the filter as ${FILTER_EXAMPLE}.`,
+      );
+    }
+  }
+  return filter;
+}
+
+function parseTimeoutMinutes(text: string): number {
+  if (text === '') return DEFAULT_TIMEOUT_MINUTES;
+  const minutes = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(minutes > 0 && minutes <= MAX_TIMEOUT_MINUTES)) {
+    throw new InputError(
+      'timeout',
+      `'${text}' must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}, e.g. 60.`,
+    );
+  }
+  return minutes;
+}
+
+function parseMinSuccessPercent(text: string): number {
+  if (text === '') return 100;
+  const percent = /^\d+(\.\d+)?%?$/.test(text) ? Number(text.replace(/%$/, '')) : NaN;
+  if (!(percent >= 0 && percent <= 100)) {
+    throw new InputError('min-success-percent', `'${text}' must be a percentage from 0 to 100, e.g. 95.`);
+  }
+  return percent;
+}
+
+function parseMaxFailedDevices(text: string): number | undefined {
+  if (text === '') return undefined;
+  if (!/^\d+$/.test(text)) {
+    throw new InputError(
+      'max-failed-devices',
+      `'${text}' must be a whole number of devices (0 stops at the first failure), or empty for no limit.`,
+    );
+  }
+  return Number(text);
+}

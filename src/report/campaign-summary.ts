@@ -1,0 +1,132 @@
+// The campaign step's job summary: the campaign (linked), its phase and conclusion, a counts table, and
+// the failed devices with their reasons in a collapsed list. Pure: campaign-main.ts writes it out.
+import type { CampaignResult } from '../campaign/types.js';
+import { escapeMarkdown } from './escape.js';
+import { formatDuration } from './format.js';
+import type { RetryRecord } from './summary.js';
+
+export interface CampaignSummaryInput {
+  result: CampaignResult;
+  /** The service's origin, for the campaign link. */
+  apiHost: URL;
+  failure?: { message: string; hint?: string };
+  retries: RetryRecord[];
+}
+
+/** Failed devices shown in the summary; the `failed_devices` output has all of them. */
+const MAX_DEVICE_ROWS = 500;
+const PORTAL_BY_API_HOST: Record<string, string> = {
+  'api.us-east-1.mbedcloud.com': 'https://portal.mbedcloud.com',
+};
+
+/** The portal page of the campaign for the known regions; the API resource elsewhere (e.g. the emulator). */
+export function campaignLink(apiHost: URL, campaignId: string): string {
+  const portal = PORTAL_BY_API_HOST[apiHost.hostname];
+  const id = encodeURIComponent(campaignId);
+  return portal
+    ? `${portal}/firmware/deployments/${id}/details`
+    : `${apiHost.origin}/v3/update-campaigns/${id}`;
+}
+
+export function campaignSummaryMarkdown(input: CampaignSummaryInput): string {
+  const { result, failure } = input;
+  const sections = [`## ${headline(result, failure !== undefined)}`];
+  if (failure) {
+    sections.push(`**${escapeMarkdown(failure.message)}**`);
+    if (failure.hint) sections.push(`What to do: ${escapeMarkdown(failure.hint)}`);
+  }
+  sections.push(overview(input), countsTable(result));
+  if (result.plan)
+    sections.push(['A real run would:', ...result.plan.map((p) => `- ${escapeMarkdown(p)}`)].join('\n'));
+  if (result.warnings.length > 0) {
+    sections.push(['> [!WARNING]', ...result.warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n'));
+  }
+  if (result.failedDevices.length > 0) sections.push(failedDevicesBlock(result));
+  if (input.retries.length > 0) sections.push(retriesBlock(input.retries));
+  return sections.join('\n\n') + '\n';
+}
+
+function headline(result: CampaignResult, failed: boolean): string {
+  if (failed) return '❌ Update campaign failed';
+  if (result.outcome === 'dry-run') return '🔎 Dry run: nothing was created, changed or started';
+  if (result.waited) return '✅ Update campaign rolled out';
+  return result.phase === 'draft' ? '✅ Update campaign created (draft)' : '✅ Update campaign started';
+}
+
+function overview({ result, apiHost }: CampaignSummaryInput): string {
+  const rows: [string, string | undefined][] = [
+    [
+      'Campaign',
+      result.campaignId &&
+        `[${escapeMarkdown(result.campaignName)}](${campaignLink(apiHost, result.campaignId)}) (${escapeMarkdown(result.campaignId)})`,
+    ],
+    [
+      'Manifest',
+      result.manifestId && `${escapeMarkdown(result.manifestName)} (${escapeMarkdown(result.manifestId)})`,
+    ],
+    ['Phase', result.phase && escapeMarkdown(result.phase)],
+    ['Stop reason', result.autostopReason && escapeMarkdown(result.autostopReason)],
+    ['Outcome', result.outcome],
+    ['Result', result.conclusion ? escapeMarkdown(result.conclusion) : undefined],
+    ['Duration', formatDuration(result.durationMs)],
+    ['Retries', String(result.retries)],
+  ];
+  const present = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
+  return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
+}
+
+function countsTable({ counts }: CampaignResult): string {
+  const percent = (n: number) =>
+    counts.total > 0 ? `${Number(((100 * n) / counts.total).toFixed(1))}%` : '';
+  return [
+    '| Devices | Count | Share |',
+    '|---|---:|---:|',
+    `| Total | ${counts.total} | |`,
+    `| Succeeded | ${counts.succeeded} | ${percent(counts.succeeded)} |`,
+    `| Failed | ${counts.failed} | ${percent(counts.failed)} |`,
+    `| Pending | ${counts.pending} | ${percent(counts.pending)} |`,
+  ].join('\n');
+}
+
+function failedDevicesBlock({ failedDevices, failureEvents }: CampaignResult): string {
+  const shown = failedDevices.slice(0, MAX_DEVICE_ROWS);
+  const parts = [
+    `<details><summary>${failedDevices.length} failed devices</summary>`,
+    [
+      '| Device | Reason |',
+      '|---|---|',
+      ...shown.map((d) => `| ${escapeMarkdown(d.device_id)} | ${escapeMarkdown(d.reason)} |`),
+    ].join('\n'),
+  ];
+  if (failedDevices.length > shown.length) {
+    parts.push(
+      `… and ${failedDevices.length - shown.length} more (all of them are in the \`failed_devices\` output)`,
+    );
+  }
+  if (failureEvents.length > 0) {
+    parts.push(
+      [
+        '| Failure event | Devices |',
+        '|---|---:|',
+        ...failureEvents.map((e) => `| ${escapeMarkdown(e.description)} | ${e.count} |`),
+      ].join('\n'),
+    );
+  }
+  parts.push('</details>');
+  return parts.join('\n\n');
+}
+
+function retriesBlock(retries: RetryRecord[]): string {
+  return [
+    `<details><summary>Retries (${retries.length})</summary>`,
+    '',
+    '| Operation | Attempt | Waited | Error |',
+    '|---|---:|---:|---|',
+    ...retries.map(
+      (r) =>
+        `| ${escapeMarkdown(r.operation)} | ${r.attempt} | ${formatDuration(r.delayMs)} | ${escapeMarkdown(r.message)} |`,
+    ),
+    '',
+    '</details>',
+  ].join('\n');
+}
