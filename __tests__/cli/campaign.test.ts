@@ -122,7 +122,9 @@ describe('izuma-firmware-publish campaign', () => {
     expect(run.stderr).toMatch(
       /error: device-filter `device_class__eq=none` matches no devices; nothing was created/,
     );
-    expect(run.stdout).toBe('');
+    // --json: the failure is one object on stdout, with no outputs (nothing was created).
+    const failure = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(failure).toEqual({ error: expect.stringMatching(/matches no devices/), exit_code: 1 });
   });
 
   it('no key: exit code 2, saying where the key goes', async () => {
