@@ -180,7 +180,7 @@ describe('openImage', () => {
       const reading = (async () => {
         for await (const chunk of source.read()) chunk.release();
       })();
-      await expect(reading).rejects.toThrow(/changed while being read/);
+      await expect(reading).rejects.toThrow(/changed while it was being uploaded/);
     } finally {
       await source.close();
     }
