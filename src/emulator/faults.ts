@@ -1,4 +1,4 @@
-import { OPERATIONS, type Fault, type FaultRule, type Operation } from './types.js';
+import { JOB_OPERATIONS, OPERATIONS, type Fault, type FaultRule, type Operation } from './types.js';
 
 /** Counts the calls of each operation and says which fault, if any, the current call gets. */
 export class FaultBook {
@@ -39,7 +39,15 @@ function coversCall(nth: FaultRule['nth'], call: number): boolean {
   return Array.isArray(nth) ? nth.includes(call) : nth === call;
 }
 
-const FAULT_TYPES = ['status', 'reset-before', 'reset-after', 'status-after', 'delay', 'hang'];
+const FAULT_TYPES = [
+  'status',
+  'reset-before',
+  'reset-after',
+  'status-after',
+  'delay',
+  'hang',
+  'foreign-writer',
+];
 
 /** Rules also come from a JSON file on the command line: refuse a malformed one with a clear message. */
 export function checkRule(rule: FaultRule): FaultRule {
@@ -64,5 +72,15 @@ export function checkRule(rule: FaultRule): FaultRule {
   }
   if (fault.type === 'delay' && !(fault.ms >= 0))
     throw new Error(`fault rule ${text}: fault.ms must be >= 0`);
+  if (fault.type === 'foreign-writer') {
+    if (!JOB_OPERATIONS.includes(rule.operation)) {
+      throw new Error(
+        `fault rule ${text}: foreign-writer needs an operation on a job: ${JOB_OPERATIONS.join(', ')}`,
+      );
+    }
+    if (fault.bytes !== undefined && !(Number.isInteger(fault.bytes) && fault.bytes >= 1)) {
+      throw new Error(`fault rule ${text}: fault.bytes must be a whole number of bytes >= 1`);
+    }
+  }
   return rule;
 }

@@ -53,7 +53,24 @@ export type Fault =
   /** The request takes effect; its normal answer is sent after `ms`. */
   | { type: 'delay'; ms: number }
   /** Never answers (the request body is read); stop() ends it. */
-  | { type: 'hang' };
+  | { type: 'hang' }
+  /**
+   * Another client appends a chunk of `bytes` random bytes (default 4096) to the job the request names,
+   * just before the request is handled: a second writer on the job (recorded as a violation). Only on
+   * operations that name a job; nothing happens when that job is gone or completed.
+   */
+  | { type: 'foreign-writer'; bytes?: number };
+
+/** The operations whose path names an upload job (the only ones a foreign-writer fault can apply to). */
+export const JOB_OPERATIONS: readonly Operation[] = [
+  'get-job',
+  'update-job',
+  'delete-job',
+  'append-chunk',
+  'complete-job',
+  'list-chunks',
+  'get-chunk',
+];
 
 export interface FaultRule {
   operation: Operation;
@@ -82,7 +99,9 @@ export type EmulatorEventType =
   | 'chunk-rejected'
   | 'job-completed'
   | 'completion-rejected'
-  | 'concurrent-append';
+  | 'concurrent-append'
+  /** A chunk POST from another client than the one that wrote the job last, while that one is still connected. */
+  | 'second-writer';
 
 export interface EmulatorEvent {
   type: EmulatorEventType;
