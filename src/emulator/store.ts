@@ -324,7 +324,8 @@ export class Store {
   /** TEST-ONLY: moves the job's updated_at back by `ms`, as if nobody had touched it for that long. */
   backdate(jobId: string, ms: number): void {
     const job = this.job(jobId);
-    job.updatedAt = new Date(Date.parse(job.updatedAt) - ms).toISOString();
+    const iso = new Date(Date.parse(job.updatedAt) - ms).toISOString();
+    job.updatedAt = `${iso.slice(0, -1)}000Z`; // microseconds, as timestamp() writes them
   }
 
   private markConcurrent(job: JobRecord, operation: 'append-chunk' | 'complete-job'): void {

@@ -9,4 +9,5 @@ export {
   type RetryRecord,
   type SuccessReport,
   type SummaryInput,
+  type WaitRecord,
 } from './summary.js';
