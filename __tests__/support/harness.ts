@@ -54,6 +54,23 @@ export function realClock(): Clock & { slept: number[] } {
   };
 }
 
+/**
+ * Time `scale` times faster than real time, for every sleep and reading: two runs that overlap keep their
+ * real order while the uploader's default timings (15 min stale, 5 s polls, Retry-After) pass quickly.
+ */
+export function scaledClock(scale: number): Clock & { slept: number[] } {
+  const slept: number[] = [];
+  const start = performance.now();
+  return {
+    slept,
+    now: () => (performance.now() - start) * scale,
+    sleep: (ms, signal) => {
+      slept.push(ms);
+      return systemClock.sleep(ms / scale, signal);
+    },
+  };
+}
+
 /** Polls every 10 ms, settles a claim in 20 ms; a job is abandoned after 20 s still (never in a test). */
 export const CONCURRENT_TIMINGS: OwnershipTimings = {
   pollMs: 10,
@@ -95,8 +112,11 @@ export interface HarnessPublishOptions {
   requestTimeoutMs?: number;
   /** Jitter source for backoff (default 0.5). */
   random?: () => number;
-  /** 'real' (with `ownership`) for runs that overlap; default: a fake clock whose sleeps are instant. */
-  clock?: 'fake' | 'real';
+  /**
+   * 'real' (with `ownership`) or a scaled clock for runs that overlap; default: a fake clock whose sleeps
+   * are instant.
+   */
+  clock?: 'fake' | 'real' | (Clock & { slept: number[] });
   ownership?: Partial<OwnershipTimings>;
 }
 
@@ -138,7 +158,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     publish(request, options = {}) {
       const agent = new Agent({ connections: 1 });
       agents.push(agent);
-      const clock = options.clock === 'real' ? realClock() : fakeClock();
+      const clock =
+        options.clock === 'real'
+          ? realClock()
+          : options.clock === 'fake' || options.clock === undefined
+            ? fakeClock()
+            : options.clock;
       const run: Run = { events: [], logger: recordingLogger(), clock };
       const client = new UpdateServiceClient({
         baseUrl: new URL(options.baseUrl ?? emulator.url),
