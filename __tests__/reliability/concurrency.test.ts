@@ -3,11 +3,12 @@
 // the same or different bytes; a third run afterwards; a cancelled run, its re-run, and a run started while
 // the re-run is live. One writer per job: the loser waits and reuses, or fails with a clear conflict.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EMPTY_MD5_BASE64 } from '../../src/api/types.js';
 import { ConflictError, UploadInterruptedError } from '../../src/uploader/errors.js';
 import type { PublishResult, UploadEvent } from '../../src/uploader/types.js';
 import { CONCURRENT_TIMINGS, type HarnessPublishOptions } from '../support/harness.js';
 import { seededBytes } from '../support/prng.js';
-import { checkInvariants, SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
+import { checkInvariants, RIG_API_KEY, SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
 
 const CHUNKS = 8;
 const SIZE = (CHUNKS - 1) * SMALL_CHUNK + 1234;
@@ -223,5 +224,56 @@ describe('a cancelled run, its re-run, and a third run while the re-run is live'
     const waitedMs = call.run.clock.slept.filter((ms) => ms === 5000).length * 5000;
     expect(waitedMs).toBeGreaterThanOrEqual(15 * 60_000);
     expect(rig.emulator.violations()).toEqual([]);
+  });
+});
+
+describe('another run completes the job just before this run does', () => {
+  /** What a slower run of the same file does: it sends the zero-length chunk to the job. */
+  const completeAsAnotherRun = (jobId: string) =>
+    fetch(`${rig.emulator.url}/v3/firmware-images/upload-jobs/${jobId}/chunks`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${RIG_API_KEY}`,
+        'content-type': 'binary/octet-stream',
+        'content-md5': EMPTY_MD5_BASE64,
+      },
+      body: new Uint8Array(0),
+    }).then((response) => expect(response.status).toBe(201));
+
+  it.each([
+    // The completion lands while this run's check of the job is answered late: the chunk list it reads
+    // next is empty (a completed job lists none).
+    { during: 'the check before completion', operation: 'get-job' as const },
+    // It lands while the run puts the description back: the run's zero-length chunk gets a 400.
+    { during: 'the description being put back', operation: 'update-job' as const },
+  ])('during $during: the run reports reused with that image', async ({ operation }) => {
+    const name = `completed-meanwhile-${operation}`;
+    const data = seededBytes(2 * SMALL_CHUNK + 5, 18);
+    const chunks = [0, 1, 2].map((i) => data.subarray(i * SMALL_CHUNK, (i + 1) * SMALL_CHUNK));
+    // Left by a run that looks gone: every chunk held, idle an hour. This run takes it over.
+    const job = await rig.emulator.state.seedUploadJob({ name, chunks });
+    let other: Promise<unknown> | undefined;
+    const call = rig.publish(
+      { imagePath: await rig.image(data), name },
+      {
+        onEvent: (e) => {
+          if (e.type !== 'phase' || e.phase !== 'complete') return;
+          // Took effect at once; answered after 300 ms, while the other run completes the job.
+          const nth = rig.emulator.callCount(operation) + 1;
+          rig.emulator.faults.add({ operation, nth, fault: { type: 'delay', ms: 300 } });
+          other = completeAsAnotherRun(job.id);
+        },
+      },
+    );
+    const result = await call;
+    await other;
+    rig.emulator.faults.clear();
+    const image = rig.emulator.state.firmwareImages().find((i) => i.name === name)!;
+    expect(result).toMatchObject({ outcome: 'reused', firmwareImageId: image.id });
+    expect(call.run.logger.lines).toContain(
+      `info: upload job ${job.id} was completed by another run meanwhile`,
+    );
+    expect(call.run.logger.lines.join('\n')).not.toMatch(/re-run .* resumes/);
+    expect((await rig.emulator.state.imageBytes(image.id)).equals(data)).toBe(true);
   });
 });

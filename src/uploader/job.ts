@@ -62,15 +62,18 @@ export async function deleteJob(session: UploadSession, job: UploadJob, reason: 
 }
 
 /**
- * After a 400 on an append or the completion: was the job completed by another run meanwhile (a run that
- * was slow, not gone)? Then its image is the result to check, not a failure. Undefined when not.
+ * After a 400 on an append or the completion, or a job that no longer looks as this run left it (an
+ * UploadStateError: e.g. an empty chunk list before completion): was the job completed by another run
+ * meanwhile (a run that was slow, not gone)? Then its image is the result to check, not a failure.
  */
 export async function completedMeanwhile(
   session: UploadSession,
   jobId: string,
   error: unknown,
 ): Promise<UploadJob | undefined> {
-  if (!(error instanceof ServiceError && error.status === 400)) return undefined;
+  const surprising =
+    (error instanceof ServiceError && error.status === 400) || error instanceof UploadStateError;
+  if (!surprising) return undefined;
   const job = await session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId));
   return isJobComplete(job) && job.firmware_image_id ? job : undefined;
 }
