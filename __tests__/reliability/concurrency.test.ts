@@ -277,3 +277,52 @@ describe('another run completes the job just before this run does', () => {
     expect((await rig.emulator.state.imageBytes(image.id)).equals(data)).toBe(true);
   });
 });
+
+describe('the wait for another run', () => {
+  /** A job another run is writing right now: its marker, one chunk, just updated. */
+  async function liveJob(name: string, data: Buffer) {
+    const token = '11111111-2222-4333-8444-555555555555';
+    return rig.emulator.state.seedUploadJob({
+      name,
+      idleMs: 0,
+      chunks: [data.subarray(0, SMALL_CHUNK)],
+      description: `[izuma-firmware-publish] run ${token} is uploading ${data.length} bytes; the description is set when it completes`,
+    });
+  }
+
+  it('is bounded: past maxWaitMs the run fails, saying so, and leaves the job alone', async () => {
+    const data = seededBytes(SIZE, 19);
+    const job = await liveJob('wait-bounded', data);
+    const writes = () => rig.emulator.callCount('append-chunk') + rig.emulator.callCount('update-job');
+    const before = writes();
+    // Fake clock: the job looks live for 15 min of watching, longer than this run's 10 min bound.
+    const call = rig.publish(
+      { imagePath: await rig.image(data), name: 'wait-bounded' },
+      { ownership: { maxWaitMs: 600_000 } },
+    );
+    const error = await call.catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^another run has been uploading under "wait-bounded" \\(upload job ${job.id}, 1 of ${CHUNKS} chunks\\) for the 10 min this run waits at most`,
+      ),
+    );
+    expect(call.run.events).toContainEqual(expect.objectContaining({ type: 'waited', outcome: 'gave up' }));
+    expect(writes()).toBe(before);
+  });
+
+  it('is cancellable: the signal ends it at once, and the job is left alone', async () => {
+    const data = seededBytes(SIZE, 20);
+    const job = await liveJob('wait-cancelled', data);
+    const cancel = new AbortController();
+    let polls = 0;
+    const call = rig.publish(
+      { imagePath: await rig.image(data), name: 'wait-cancelled' },
+      { signal: cancel.signal, onEvent: (e) => e.type === 'waiting' && ++polls === 3 && cancel.abort() },
+    );
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UploadInterruptedError);
+    expect(call.run.events).toContainEqual(expect.objectContaining({ type: 'waited', outcome: 'cancelled' }));
+    expect(rig.emulator.state.uploadJobs().find((j) => j.id === job.id)?.description).toBe(job.description);
+    expect(rig.emulator.state.chunks(job.id)).toHaveLength(1);
+  });
+});

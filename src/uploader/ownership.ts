@@ -27,6 +27,9 @@ export const DEFAULT_OWNERSHIP_TIMINGS: OwnershipTimings = {
   settleMs: 3_000,
 };
 
+/** A long wait says where the other run stands this often. */
+const PROGRESS_LOG_EVERY_MS = 60_000;
+
 /** A cancelled run still releases its job; this bounds that one request (GitHub kills 10 s after SIGINT). */
 const RELEASE_TIMEOUT_MS = 2_000;
 
@@ -72,6 +75,7 @@ export class JobWatch {
   private waitStartedAt: number | undefined;
   /** The job this run waits for, while it waits. */
   private waitingFor: string | undefined;
+  private lastLoggedAt = 0;
 
   constructor(
     private readonly session: UploadSession,
@@ -104,10 +108,14 @@ export class JobWatch {
     const waited = this.waitedMs();
     const progress = `${heldChunks.length} of ${chunkCount} chunks`;
     if (first) {
+      this.lastLoggedAt = clock.now();
       logger.info(
         `upload job ${job.id} ("${job.name}") is being written by another run (${progress} so far); ` +
           `waiting for it to finish (at most ${minutes(this.timings.maxWaitMs)})`,
       );
+    } else if (clock.now() - this.lastLoggedAt >= PROGRESS_LOG_EVERY_MS) {
+      this.lastLoggedAt = clock.now();
+      logger.info(`still waiting for upload job ${job.id} after ${seconds(waited)}: ${progress}`);
     }
     this.session.emit({ type: 'waiting', jobId: job.id, chunksHeld: heldChunks.length, waitedMs: waited });
     if (waited >= this.timings.maxWaitMs) {
