@@ -74,8 +74,11 @@ export async function completedMeanwhile(
   const surprising =
     (error instanceof ServiceError && error.status === 400) || error instanceof UploadStateError;
   if (!surprising) return undefined;
-  const job = await session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId));
-  return isJobComplete(job) && job.firmware_image_id ? job : undefined;
+  // A look that fails (the job deleted meanwhile…) must not hide the error that brought us here.
+  const job = await session
+    .repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId))
+    .catch(() => undefined);
+  return job && isJobComplete(job) && job.firmware_image_id ? job : undefined;
 }
 
 /** Sends the zero-length chunk that completes the job; never twice. */
