@@ -96323,7 +96323,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1274);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1663);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -96332,7 +96332,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1274:
+/***/ 1663:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -104921,13 +104921,16 @@ const MAX_PAGES = 100;
  * campaigns.ts through the protected exchange helpers.
  */
 class client_UpdateServiceClient {
+    options;
     transport;
     basePath;
     commonHeaders;
     logger;
     now;
     apiKey;
-    constructor(opts) {
+    constructor(options) {
+        this.options = options;
+        const opts = options;
         this.apiKey = opts.apiKey;
         this.transport = {
             dispatcher: opts.dispatcher,
@@ -104944,6 +104947,13 @@ class client_UpdateServiceClient {
         };
         this.logger = opts.logger ?? silentLogger;
         this.now = opts.now ?? Date.now;
+    }
+    /**
+     * This client without the run's signal, every request cut off `timeoutMs` from now: for the one request
+     * a cancelled run still makes (releasing its upload job, so that a re-run resumes it at once).
+     */
+    withoutSignal(timeoutMs) {
+        return new client_UpdateServiceClient({ ...this.options, signal: AbortSignal.timeout(timeoutMs) });
     }
     createUploadJob(req) {
         return this.json('upload job', `create upload job "${req.name}"`, 'POST', paths.uploadJobs, req);
@@ -105918,8 +105928,431 @@ class ProgressReporter {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/uploader/errors.ts
+// The uploader's own failures. Service failures stay the client's ServiceError.
+/** The name is taken and the on-conflict policy says not to proceed. */
+class ConflictError extends Error {
+    conflictingName;
+    name = 'ConflictError';
+    constructor(message, conflictingName) {
+        super(message);
+        this.conflictingName = conflictingName;
+    }
+}
+/** The service's firmware image does not match the local file after the upload. */
+class VerificationError extends Error {
+    firmwareImageId;
+    expected;
+    actual;
+    name = 'VerificationError';
+    constructor(firmwareImageId, expected, actual) {
+        super(`verification FAILED: firmware image ${firmwareImageId} on the service does not match the local file ` +
+            `(service: ${actual.size} bytes, SHA-256 ${actual.checksum}; local: ${expected.size} bytes, ` +
+            `SHA-256 ${expected.checksum}); do not use this image`);
+        this.firmwareImageId = firmwareImageId;
+        this.expected = expected;
+        this.actual = actual;
+    }
+}
+/** The service holds something we did not send: continuing could store a corrupt image. */
+class UploadStateError extends Error {
+    name = 'UploadStateError';
+}
+/** Cancelled (deps.signal): says where the upload stood; the job is kept so that a re-run resumes it. */
+class UploadInterruptedError extends Error {
+    jobId;
+    chunksHeld;
+    chunkCount;
+    name = 'UploadInterruptedError';
+    constructor(
+    /** Undefined when no upload job existed yet. */
+    jobId, chunksHeld, chunkCount, options) {
+        super(jobId === undefined
+            ? 'upload cancelled before an upload job was created; nothing was uploaded'
+            : `upload cancelled: upload job ${jobId} holds ${chunksHeld} of ${chunkCount} chunks; ` +
+                'run again with the same name and file to resume it', options);
+        this.jobId = jobId;
+        this.chunksHeld = chunksHeld;
+        this.chunkCount = chunkCount;
+    }
+}
+/** encrypt-payload was asked for, but the service stored the image unencrypted. */
+class EncryptionError extends Error {
+    firmwareImageId;
+    name = 'EncryptionError';
+    constructor(firmwareImageId) {
+        super(`encryption FAILED: encrypt-payload is true, but the service stored firmware image ${firmwareImageId} ` +
+            'without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); ' +
+            'do not build an encrypted-payload manifest from it. Check that the account supports payload encryption, ' +
+            'or set encrypt-payload to false');
+        this.firmwareImageId = firmwareImageId;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/md5.ts
+
+/** The 16 raw bytes of the MD5 digest. */
+function md5(data) {
+    return createHash('md5').update(data).digest();
+}
+/** RFC 1864 Content-MD5: base64 of the raw digest (never of the hex string). */
+function md5Base64(data) {
+    return md5(data).toString('base64');
+}
+function md5Hex(data) {
+    return md5(data).toString('hex');
+}
+/**
+ * Whether the service's chunk hash names the same MD5 as ours. The guide shows hex, the contract's
+ * example base64: accept either (hex in any case).
+ */
+function hashMatches(serviceHash, md5Raw) {
+    const text = serviceHash.trim();
+    if (/^[0-9a-f]{32}$/i.test(text))
+        return text.toLowerCase() === md5Raw.toString('hex');
+    return text === md5Raw.toString('base64');
+}
+
+;// CONCATENATED MODULE: ./src/uploader/decide.ts
+
+
+
+function isNameFree(state) {
+    return state.images.length === 0 && state.jobs.length === 0;
+}
+/**
+ * `jobIsLive`: another run is writing `state.unfinishedJob` (ownership.ts tells); `local` must then be
+ * hashed, so that different content is told at once from the held chunks. `encrypt`: the run asks for an
+ * encrypted payload (encrypt-payload); reuse compares like with like.
+ */
+function decideForName(policy, state, local, { jobIsLive = false, encrypt = false } = {}) {
+    if (isNameFree(state))
+        return { action: 'new-upload' };
+    if (policy === 'suffix')
+        return { action: 'suffix' };
+    const image = state.images[0];
+    if (image) {
+        if (policy === 'reuse' && imageMatches(image, local) && isEncrypted(image) === encrypt) {
+            return { action: 'reuse', image };
+        }
+        return { action: 'conflict', error: imageConflict(image, local, encrypt) };
+    }
+    const job = state.unfinishedJob;
+    if (policy === 'fail')
+        return { action: 'conflict', error: jobConflict(job ?? state.jobs[0], state) };
+    if (!job) {
+        const stale = state.jobs[0];
+        return { action: 'restart', job: stale, reason: 'it completed but its firmware image no longer exists' };
+    }
+    // A live job is never touched: the same content so far means waiting for it, anything else a conflict.
+    if (jobIsLive) {
+        const difference = liveJobDifference(job, state.heldChunks, local);
+        if (difference)
+            return { action: 'conflict', error: otherRunConflict(job, difference) };
+        return { action: 'wait', job, heldChunks: state.heldChunks };
+    }
+    // reuse: an abandoned job is ours to resume if it holds a prefix of this file, else to start over.
+    const mismatch = heldChunksMismatch(state.heldChunks, local.chunks);
+    if (mismatch)
+        return { action: 'restart', job, reason: mismatchReason(mismatch) };
+    return { action: 'resume', job, heldChunks: state.heldChunks };
+}
+function imageMatches(image, local) {
+    return (image.datafile_size === local.size &&
+        local.sha256Hex !== undefined &&
+        image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase());
+}
+/** The service encrypted the image's stored payload. */
+function isEncrypted(image) {
+    return image.datafile_encryption === true || image.encrypted_datafile_checksum !== undefined;
+}
+/** Why a job whose chunks are not the local file's is deleted and started over. */
+function mismatchReason(detail) {
+    return `its chunks did not match the local file (${detail})`;
+}
+/** Why the held chunks are not a prefix of the local file, or undefined when they are. */
+function heldChunksMismatch(held, local) {
+    if (held.length > local.length) {
+        return `it holds ${held.length} chunks but the local file makes ${local.length}`;
+    }
+    for (const [i, chunk] of held.entries()) {
+        const mismatch = chunkMismatch(chunk, i + 1, local[i]);
+        if (mismatch)
+            return mismatch;
+    }
+    return undefined;
+}
+/** Why a held chunk is not local chunk `index` (1-based), or undefined when it is (MD5 if known). */
+function chunkMismatch(held, index, local) {
+    if (held.id !== index)
+        return `its chunk ${held.id} is where chunk ${index} should be`;
+    if (held.length !== local.length) {
+        return `its chunk ${index} is ${held.length} bytes where the local file has ${local.length}`;
+    }
+    if (local.md5 && !hashMatches(held.hash, local.md5)) {
+        return `its chunk ${index} has MD5 ${held.hash}, different from the local file's`;
+    }
+    return undefined;
+}
+/** Why a live job's content is not the local file's, as far as its marker and chunks tell already. */
+function liveJobDifference(job, held, local) {
+    const owner = jobOwner(job);
+    if (owner.kind === 'run' && owner.size !== local.size) {
+        return `it uploads ${owner.size} bytes where the local file has ${local.size}`;
+    }
+    return heldChunksMismatch(held, local.chunks);
+}
+function otherRunConflict(job, difference) {
+    return new ConflictError(`another run is uploading different content under the name "${job.name}" (upload job ${job.id}: ` +
+        `${difference}); this run leaves that job alone: give each build its own name (e.g. the matrix leg ` +
+        'in `name`), or publish one at a time (a workflow `concurrency:` group)', job.name);
+}
+function imageConflict(image, local, encrypt) {
+    const same = imageMatches(image, local);
+    const likeWithLike = isEncrypted(image) === encrypt;
+    const what = !same
+        ? 'with different content'
+        : likeWithLike
+            ? 'with identical content'
+            : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
+    const fix = same && likeWithLike
+        ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
+        : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
+    return new ConflictError(`firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
+        `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}; ` +
+        `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}; ${fix}`, image.name);
+}
+function jobConflict(job, state) {
+    const held = job === state.unfinishedJob ? `, holding ${state.heldChunks.length} chunks` : '';
+    return new ConflictError(`an upload job named "${job.name}" already exists (id ${job.id}, status ${job.status}${held}); ` +
+        'on-conflict is `fail`; use on-conflict `reuse` to resume or restart it, or another name', job.name);
+}
+
+;// CONCATENATED MODULE: ./src/uploader/names.ts
+// Looking a name up on the service, and finding the next free `<name>-N` for on-conflict `suffix`.
+
+
+/** Images and upload jobs named exactly `name`, and the held chunks of an unfinished job among them. */
+async function lookUpName(session, name) {
+    const { client } = session;
+    const filter = { name__eq: name };
+    const listImages = async () => (await session.repeatable('list firmware images', () => client.allFirmwareImages(filter))).filter((image) => image.name === name);
+    let images = await listImages();
+    const jobs = (await session.repeatable('list upload jobs', () => client.allUploadJobs(filter))).filter((job) => job.name === name);
+    // A job that completed between the two lists: its image exists now, though the first list missed it.
+    if (images.length === 0 && jobs.some(isJobComplete))
+        images = await listImages();
+    const unfinishedJob = jobs.find((job) => !isJobComplete(job));
+    const heldChunks = unfinishedJob ? await listHeldChunks(session, unfinishedJob.id) : [];
+    return { name, images, jobs, unfinishedJob, heldChunks };
+}
+async function listHeldChunks(session, jobId) {
+    const chunks = await session.repeatable(`list chunks of upload job ${jobId}`, () => session.client.allChunks(jobId));
+    return [...chunks].sort((a, b) => a.id - b.id);
+}
+/** `<base>-<n>`, with the base shortened so the whole stays within the service's name limit. */
+function suffixedName(base, n) {
+    const suffix = `-${n}`;
+    let kept = base.slice(0, MAX_NAME_LENGTH - suffix.length);
+    // Never leave half of a surrogate pair at the cut.
+    if (/[\uD800-\uDBFF]$/.test(kept))
+        kept = kept.slice(0, -1);
+    return kept + suffix;
+}
+const MAX_SUFFIX = 1000;
+/** The first of `<base>-2`, `<base>-3`, … that no firmware image and no upload job uses. */
+async function findFreeName(session, base) {
+    for (let n = 2; n <= MAX_SUFFIX; n++) {
+        const candidate = suffixedName(base, n);
+        if (isNameFree(await lookUpName(session, candidate)))
+            return candidate;
+    }
+    throw new Error(`on-conflict \`suffix\`: "${base}-2" to "${base}-${MAX_SUFFIX}" are all taken; choose another name`);
+}
+
+;// CONCATENATED MODULE: ./src/uploader/ownership.ts
+// One writer per upload job, first come first served. The API has no locks, so ownership is built from
+// what it has: a name belongs to one job (create arbitrates between two runs), the job's description
+// carries the owning run's token while it uploads, `updated_at` moves on every append and PUT, and every
+// chunk's id counts the appends. The rule and its timing assumptions: docs/design.md, "One writer per job".
+
+
+
+
+const DEFAULT_OWNERSHIP_TIMINGS = {
+    staleAfterMs: 15 * 60_000,
+    pollMs: 5_000,
+    maxWaitMs: 60 * 60_000,
+    settleMs: 3_000,
+};
+/** A long wait says where the other run stands this often. */
+const PROGRESS_LOG_EVERY_MS = 60_000;
+/** A cancelled run still releases its job; this bounds that one request (GitHub kills 10 s after SIGINT). */
+const RELEASE_TIMEOUT_MS = 2_000;
+const MARKER_PREFIX = '[izuma-firmware-publish] ';
+const OWNED = /^\[izuma-firmware-publish\] run ([0-9a-f-]{36}) is uploading (\d+) bytes/;
+const RELEASED = /^\[izuma-firmware-publish\] released by run ([0-9a-f-]{36})/;
+function newRunToken() {
+    return (0,external_node_crypto_.randomUUID)();
+}
+function ownerMarker(token, size) {
+    return `${MARKER_PREFIX}run ${token} is uploading ${size} bytes; the description is set when it completes`;
+}
+function releasedMarker(token) {
+    return `${MARKER_PREFIX}released by run ${token}; a re-run with the same name and file resumes it`;
+}
+function jobOwner(job) {
+    const owned = OWNED.exec(job.description ?? '');
+    if (owned)
+        return { kind: 'run', token: owned[1], size: Number(owned[2]) };
+    const released = RELEASED.exec(job.description ?? '');
+    if (released)
+        return { kind: 'released', token: released[1] };
+    return { kind: 'unmarked' };
+}
+/**
+ * Tells live jobs from abandoned ones over one run: a job is abandoned when it was released, when its
+ * updated_at is older than staleAfterMs by the wall clock, or when this run has watched it for
+ * staleAfterMs without it moving (which needs no agreement between the clocks).
+ */
+class JobWatch {
+    session;
+    timings;
+    watched;
+    waitStartedAt;
+    /** The job this run waits for, while it waits. */
+    waitingFor;
+    lastLoggedAt = 0;
+    constructor(session, timings) {
+        this.session = session;
+        this.timings = timings;
+    }
+    isLive(job, heldChunks) {
+        if (jobOwner(job).kind === 'released')
+            return false;
+        const now = this.session.clock.now();
+        const fingerprint = `${job.updated_at}|${heldChunks.length}|${job.description}`;
+        if (this.watched?.jobId !== job.id || this.watched.fingerprint !== fingerprint) {
+            this.watched = { jobId: job.id, fingerprint, since: now };
+        }
+        const updatedAt = Date.parse(job.updated_at);
+        const age = Number.isNaN(updatedAt) ? 0 : this.session.wallClockMs() - updatedAt;
+        return age < this.timings.staleAfterMs && now - this.watched.since < this.timings.staleAfterMs;
+    }
+    /** How long this run has waited so far (0 before the first wait). */
+    waitedMs() {
+        return this.waitStartedAt === undefined ? 0 : this.session.clock.now() - this.waitStartedAt;
+    }
+    /** One poll interval of waiting for the run writing `job`; throws once the wait is over its bound. */
+    async wait(job, heldChunks, chunkCount) {
+        const { logger, clock } = this.session;
+        const first = this.waitStartedAt === undefined;
+        this.waitStartedAt ??= clock.now();
+        this.waitingFor = job.id;
+        const waited = this.waitedMs();
+        const progress = `${heldChunks.length} of ${chunkCount} chunks`;
+        if (first) {
+            this.lastLoggedAt = clock.now();
+            logger.info(`upload job ${job.id} ("${job.name}") is being written by another run (${progress} so far); ` +
+                `waiting for it to finish (at most ${minutes(this.timings.maxWaitMs)})`);
+        }
+        else if (clock.now() - this.lastLoggedAt >= PROGRESS_LOG_EVERY_MS) {
+            this.lastLoggedAt = clock.now();
+            logger.info(`still waiting for upload job ${job.id} after ${seconds(waited)}: ${progress}`);
+        }
+        this.session.emit({ type: 'waiting', jobId: job.id, chunksHeld: heldChunks.length, waitedMs: waited });
+        if (waited >= this.timings.maxWaitMs) {
+            this.ended('gave up');
+            throw new UploadStateError(`another run has been uploading under "${job.name}" (upload job ${job.id}, ${progress}) for the ` +
+                `${minutes(this.timings.maxWaitMs)} this run waits at most; it did not finish: run again later, ` +
+                'or make sure one run at a time publishes this name (a workflow `concurrency:` group)');
+        }
+        try {
+            await clock.sleep(this.timings.pollMs, this.session.signal);
+        }
+        catch (error) {
+            this.ended('cancelled');
+            throw error;
+        }
+    }
+    /** Ends a wait (if one began): the log and the summary say how long and how it ended. */
+    ended(outcome) {
+        const jobId = this.waitingFor;
+        if (this.waitStartedAt === undefined || jobId === undefined)
+            return;
+        const waitedMs = this.waitedMs();
+        this.waitStartedAt = undefined;
+        this.waitingFor = undefined;
+        this.session.logger.info(`waited ${seconds(waitedMs)} for the other run's upload job ${jobId}: ${WAIT_OUTCOMES[outcome]}`);
+        this.session.emit({ type: 'waited', jobId, waitedMs, outcome });
+    }
+}
+const WAIT_OUTCOMES = {
+    completed: 'it completed',
+    abandoned: 'it stopped moving (abandoned), so this run took the name over',
+    gone: 'its job went away, so this run took the name over',
+    'different-content': 'it turned out to upload different content',
+    cancelled: 'this run was cancelled',
+    'gave up': 'it did not finish in time',
+};
+/**
+ * Takes over an abandoned or released job: our marker goes in, and after settleMs it must still be ours
+ * (two runs that claim at once: the later PUT wins, the earlier claimant sees it and backs off). Returns
+ * the job's chunks as they are after the claim, or undefined when another run holds the job now.
+ */
+async function claimJob(session, job, size, timings) {
+    const marker = ownerMarker(session.runToken, size);
+    await session.repeatable(`claim upload job ${job.id}`, () => session.client.updateUploadJob(job.id, { description: marker }));
+    await session.clock.sleep(timings.settleMs, session.signal);
+    const now = await session.repeatable(`get upload job ${job.id}`, () => session.client.getUploadJob(job.id));
+    if (now.description !== marker)
+        return undefined;
+    return listHeldChunks(session, job.id);
+}
+/** Before completing: the job must still carry our marker (nobody took it over). */
+async function ensureStillOwned(session, jobId) {
+    const job = await session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId));
+    const owner = jobOwner(job);
+    if (owner.kind !== 'run' || owner.token !== session.runToken) {
+        throw new AnotherWriterError(jobId, `its description no longer names this run (${owner.kind === 'run' ? `run ${owner.token}` : owner.kind} holds it)`);
+    }
+}
+/**
+ * A run that stops without completing says so in its job, so that a re-run resumes at once instead of
+ * waiting out staleAfterMs. Best effort, never twice the same failure: the job is only kept for a re-run.
+ */
+async function releaseJob(session, jobId) {
+    const client = session.signal?.aborted ? session.client.withoutSignal(RELEASE_TIMEOUT_MS) : session.client;
+    try {
+        await client.updateUploadJob(jobId, { description: releasedMarker(session.runToken) });
+    }
+    catch (error) {
+        const detail = error instanceof ServiceError ? error.detail : String(error);
+        session.logger.info(`could not mark upload job ${jobId} as released (${detail}); a re-run waits until it looks abandoned`);
+    }
+}
+/** Another client appended to (or took over) the job this run writes: stopped, the job never completed. */
+class AnotherWriterError extends UploadStateError {
+    jobId;
+    name = 'AnotherWriterError';
+    constructor(jobId, detail) {
+        super(`upload job ${jobId} has another writer: ${detail}; stopped at once, and this run will not complete ` +
+            'the job; make sure one run at a time publishes this name (a workflow `concurrency:` group), then run again');
+        this.jobId = jobId;
+    }
+}
+function minutes(ms) {
+    return `${Math.round(ms / 60_000)} min`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 // The job summary: what was published (or what failed), as markdown. Pure: main.ts writes it out.
+
 
 
 
@@ -105935,6 +106368,8 @@ function summaryMarkdown(input) {
     const sections = input.kind === 'success'
         ? [`## ${HEADLINES[input.result.outcome]}`, resultTable(input)]
         : [`## ❌ Firmware publish failed`, failureBlock(input)];
+    if (input.waits?.length)
+        sections.push(waitsBlock(input.waits));
     const warnings = [...input.warnings, ...(input.kind === 'success' ? input.result.warnings : [])];
     if (warnings.length > 0)
         sections.push(warningsBlock(warnings));
@@ -106001,6 +106436,12 @@ function failureBlock(input) {
     if (input.name !== undefined || input.imagePath !== undefined)
         lines.push('', context);
     return lines.join('\n');
+}
+function waitsBlock(waits) {
+    return waits
+        .map((w) => `⏳ Waited ${format_formatDuration(w.waitedMs)} for another run's upload job ${escape_escapeMarkdown(w.jobId)} ` +
+        `under this name: ${WAIT_OUTCOMES[w.outcome]}.`)
+        .join('\n\n');
 }
 function warningsBlock(warnings) {
     return ['> [!WARNING]', ...warnings.map((w) => `> - ${escape_escapeMarkdown(w)}`)].join('\n');
@@ -106195,10 +106636,27 @@ function retriesBlock(retries) {
 
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/image/errors.ts
+// The image layer's own failure that is not about the `image-path` input (that is ImagePathError).
+/**
+ * The file changed between the first read and completion (size, mtime, ctime, inode, or the path now
+ * naming another file): the bytes sent may match neither version, so the upload must not be completed.
+ */
+class ImageChangedError extends Error {
+    path;
+    detail;
+    name = 'ImageChangedError';
+    constructor(path, 
+    /** What differed, e.g. 'size 100 -> 50 bytes'. */
+    detail) {
+        super(`\`${path}\` changed while it was being uploaded (${detail})`);
+        this.path = path;
+        this.detail = detail;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/image/plan.ts
 /**
  * Splits an image into chunks of `chunkSize` (the last one shorter). No zero-length chunk: completing
@@ -106265,6 +106723,7 @@ class BufferPool {
 
 
 
+
 const DEFAULT_POOL_SIZE = 2;
 /**
  * Reads go a slice at a time and each slice is hashed (MD5 of the chunk, SHA-256 of the image) right
@@ -106276,20 +106735,33 @@ const HASH_SLICE_BYTES = 1024 * 1024;
 async function openImage(path, chunkSize, options = {}) {
     const file = await (0,promises_.open)(path, 'r');
     try {
-        const { size } = await file.stat();
-        return new PooledImageSource(path, file, size, chunkSize, options);
+        const opened = await file.stat({ bigint: true });
+        return new PooledImageSource(path, file, opened, chunkSize, options);
     }
     catch (error) {
         await file.close();
         throw error;
     }
 }
+/** What fstat must keep saying for the file to count as unchanged ('' when it does). */
+function statChange(opened, now) {
+    if (now.ino !== opened.ino || now.dev !== opened.dev)
+        return 'it is another file now';
+    if (now.size !== opened.size)
+        return `size ${opened.size} -> ${now.size} bytes`;
+    if (now.mtimeNs !== opened.mtimeNs)
+        return 'modification time moved';
+    if (now.ctimeNs !== opened.ctimeNs)
+        return 'status change time moved';
+    return '';
+}
 class PooledImageSource {
     path;
     file;
-    size;
+    opened;
     chunkSize;
     chunks;
+    size;
     pool;
     sha256State = (0,external_node_crypto_.createHash)('sha256');
     sha256;
@@ -106299,11 +106771,15 @@ class PooledImageSource {
     /** Bumped per pass so that a release() from an earlier pass cannot free a reused buffer. */
     pass = 0;
     closed = false;
-    constructor(path, file, size, chunkSize, options) {
+    constructor(path, file, 
+    /** fstat at open: the version of the file every later check compares with. */
+    opened, chunkSize, options) {
         this.path = path;
         this.file = file;
-        this.size = size;
+        this.opened = opened;
         this.chunkSize = chunkSize;
+        const size = Number(opened.size);
+        this.size = size;
         this.chunks = planChunks(size, chunkSize);
         // Never more or bigger buffers than the image needs: a small image costs small memory.
         const poolSize = Math.max(1, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, this.chunks.length));
@@ -106341,6 +106817,8 @@ class PooledImageSource {
                     throw new Error(`all ${this.pool.size} chunk buffers are still held; call release() on a chunk before asking for the next`);
                 }
                 const prepared = await next;
+                // Cheap (two stat calls per chunk): a file rewritten mid-pass is caught at the next chunk.
+                await this.checkUnchanged();
                 next = prepareFrom(prepared.chunk.index + 1);
                 prepared.handOver();
                 yield prepared.chunk;
@@ -106361,6 +106839,13 @@ class PooledImageSource {
             throw new Error(`the SHA-256 of '${this.path}' is only known after a read pass over every chunk from 1`);
         }
         return this.sha256;
+    }
+    async checkUnchanged() {
+        const change = statChange(this.opened, await this.file.stat({ bigint: true })) ||
+            // The path may name another file (a `mv` over it) while the descriptor still reads the old one.
+            (await (0,promises_.stat)(this.path, { bigint: true }).then((now) => now.ino !== this.opened.ino || now.dev !== this.opened.dev ? 'the path names another file now' : '', () => 'the path no longer exists'));
+        if (change)
+            throw new ImageChangedError(this.path, change);
     }
     async close() {
         if (this.closed)
@@ -106409,8 +106894,7 @@ class PooledImageSource {
             for (let filled = done; filled < end;) {
                 const { bytesRead } = await this.file.read(target, filled, end - filled, position + filled);
                 if (bytesRead === 0) {
-                    throw new Error(`'${this.path}' ended at byte ${position + filled} but was ${this.size} bytes when opened; ` +
-                        'it changed while being read');
+                    throw new ImageChangedError(this.path, `it ended at byte ${position + filled} but was ${this.size} bytes when opened`);
                 }
                 filled += bytesRead;
             }
@@ -106449,220 +106933,8 @@ async function hashSource(source) {
     return { size: source.size, sha256Hex: source.sha256Hex(), chunks };
 }
 
-;// CONCATENATED MODULE: ./src/image/md5.ts
-
-/** The 16 raw bytes of the MD5 digest. */
-function md5(data) {
-    return createHash('md5').update(data).digest();
-}
-/** RFC 1864 Content-MD5: base64 of the raw digest (never of the hex string). */
-function md5Base64(data) {
-    return md5(data).toString('base64');
-}
-function md5Hex(data) {
-    return md5(data).toString('hex');
-}
-/**
- * Whether the service's chunk hash names the same MD5 as ours. The guide shows hex, the contract's
- * example base64: accept either (hex in any case).
- */
-function hashMatches(serviceHash, md5Raw) {
-    const text = serviceHash.trim();
-    if (/^[0-9a-f]{32}$/i.test(text))
-        return text.toLowerCase() === md5Raw.toString('hex');
-    return text === md5Raw.toString('base64');
-}
-
-;// CONCATENATED MODULE: ./src/uploader/errors.ts
-// The uploader's own failures. Service failures stay the client's ServiceError.
-/** The name is taken and the on-conflict policy says not to proceed. */
-class ConflictError extends Error {
-    conflictingName;
-    name = 'ConflictError';
-    constructor(message, conflictingName) {
-        super(message);
-        this.conflictingName = conflictingName;
-    }
-}
-/** The service's firmware image does not match the local file after the upload. */
-class VerificationError extends Error {
-    firmwareImageId;
-    expected;
-    actual;
-    name = 'VerificationError';
-    constructor(firmwareImageId, expected, actual) {
-        super(`verification FAILED: firmware image ${firmwareImageId} on the service does not match the local file ` +
-            `(service: ${actual.size} bytes, SHA-256 ${actual.checksum}; local: ${expected.size} bytes, ` +
-            `SHA-256 ${expected.checksum}); do not use this image`);
-        this.firmwareImageId = firmwareImageId;
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** The service holds something we did not send: continuing could store a corrupt image. */
-class UploadStateError extends Error {
-    name = 'UploadStateError';
-}
-/** Cancelled (deps.signal): says where the upload stood; the job is kept so that a re-run resumes it. */
-class UploadInterruptedError extends Error {
-    jobId;
-    chunksHeld;
-    chunkCount;
-    name = 'UploadInterruptedError';
-    constructor(
-    /** Undefined when no upload job existed yet. */
-    jobId, chunksHeld, chunkCount, options) {
-        super(jobId === undefined
-            ? 'upload cancelled before an upload job was created; nothing was uploaded'
-            : `upload cancelled: upload job ${jobId} holds ${chunksHeld} of ${chunkCount} chunks; ` +
-                'run again with the same name and file to resume it', options);
-        this.jobId = jobId;
-        this.chunksHeld = chunksHeld;
-        this.chunkCount = chunkCount;
-    }
-}
-/** encrypt-payload was asked for, but the service stored the image unencrypted. */
-class EncryptionError extends Error {
-    firmwareImageId;
-    name = 'EncryptionError';
-    constructor(firmwareImageId) {
-        super(`encryption FAILED: encrypt-payload is true, but the service stored firmware image ${firmwareImageId} ` +
-            'without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); ' +
-            'do not build an encrypted-payload manifest from it. Check that the account supports payload encryption, ' +
-            'or set encrypt-payload to false');
-        this.firmwareImageId = firmwareImageId;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/uploader/decide.ts
-
-
-function isNameFree(state) {
-    return state.images.length === 0 && state.jobs.length === 0;
-}
-/** `encrypt`: the run asks for an encrypted payload (encrypt-payload); reuse compares like with like. */
-function decideForName(policy, state, local, encrypt = false) {
-    if (isNameFree(state))
-        return { action: 'new-upload' };
-    if (policy === 'suffix')
-        return { action: 'suffix' };
-    const image = state.images[0];
-    if (image) {
-        if (policy === 'reuse' && imageMatches(image, local) && isEncrypted(image) === encrypt) {
-            return { action: 'reuse', image };
-        }
-        return { action: 'conflict', error: imageConflict(image, local, encrypt) };
-    }
-    const job = state.unfinishedJob;
-    if (policy === 'fail')
-        return { action: 'conflict', error: jobConflict(job ?? state.jobs[0], state) };
-    // reuse: an unfinished job is ours to resume if it holds a prefix of this file, else to start over.
-    if (!job) {
-        const stale = state.jobs[0];
-        return { action: 'restart', job: stale, reason: 'it completed but its firmware image no longer exists' };
-    }
-    const mismatch = heldChunksMismatch(state.heldChunks, local.chunks);
-    if (mismatch)
-        return { action: 'restart', job, reason: mismatchReason(mismatch) };
-    return { action: 'resume', job, heldChunks: state.heldChunks };
-}
-function imageMatches(image, local) {
-    return (image.datafile_size === local.size &&
-        local.sha256Hex !== undefined &&
-        image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase());
-}
-/** The service encrypted the image's stored payload. */
-function isEncrypted(image) {
-    return image.datafile_encryption === true || image.encrypted_datafile_checksum !== undefined;
-}
-/** Why a job whose chunks are not the local file's is deleted and started over. */
-function mismatchReason(detail) {
-    return `its chunks did not match the local file (${detail})`;
-}
-/** Why the held chunks are not a prefix of the local file, or undefined when they are. */
-function heldChunksMismatch(held, local) {
-    if (held.length > local.length) {
-        return `it holds ${held.length} chunks but the local file makes ${local.length}`;
-    }
-    for (const [i, chunk] of held.entries()) {
-        const mismatch = chunkMismatch(chunk, i + 1, local[i]);
-        if (mismatch)
-            return mismatch;
-    }
-    return undefined;
-}
-/** Why a held chunk is not local chunk `index` (1-based), or undefined when it is (MD5 if known). */
-function chunkMismatch(held, index, local) {
-    if (held.id !== index)
-        return `its chunk ${held.id} is where chunk ${index} should be`;
-    if (held.length !== local.length) {
-        return `its chunk ${index} is ${held.length} bytes where the local file has ${local.length}`;
-    }
-    if (local.md5 && !hashMatches(held.hash, local.md5)) {
-        return `its chunk ${index} has MD5 ${held.hash}, different from the local file's`;
-    }
-    return undefined;
-}
-function imageConflict(image, local, encrypt) {
-    const same = imageMatches(image, local);
-    const likeWithLike = isEncrypted(image) === encrypt;
-    const what = !same
-        ? 'with different content'
-        : likeWithLike
-            ? 'with identical content'
-            : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
-    const fix = same && likeWithLike
-        ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
-        : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
-    return new ConflictError(`firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
-        `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}; ` +
-        `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}; ${fix}`, image.name);
-}
-function jobConflict(job, state) {
-    const held = job === state.unfinishedJob ? `, holding ${state.heldChunks.length} chunks` : '';
-    return new ConflictError(`an upload job named "${job.name}" already exists (id ${job.id}, status ${job.status}${held}); ` +
-        'on-conflict is `fail`; use on-conflict `reuse` to resume or restart it, or another name', job.name);
-}
-
-;// CONCATENATED MODULE: ./src/uploader/names.ts
-// Looking a name up on the service, and finding the next free `<name>-N` for on-conflict `suffix`.
-
-
-/** Images and upload jobs named exactly `name`, and the held chunks of an unfinished job among them. */
-async function lookUpName(session, name) {
-    const { client } = session;
-    const filter = { name__eq: name };
-    const images = (await session.repeatable('list firmware images', () => client.allFirmwareImages(filter))).filter((image) => image.name === name);
-    const jobs = (await session.repeatable('list upload jobs', () => client.allUploadJobs(filter))).filter((job) => job.name === name);
-    const unfinishedJob = jobs.find((job) => !isJobComplete(job));
-    const heldChunks = unfinishedJob ? await listHeldChunks(session, unfinishedJob.id) : [];
-    return { name, images, jobs, unfinishedJob, heldChunks };
-}
-async function listHeldChunks(session, jobId) {
-    const chunks = await session.repeatable(`list chunks of upload job ${jobId}`, () => session.client.allChunks(jobId));
-    return [...chunks].sort((a, b) => a.id - b.id);
-}
-/** `<base>-<n>`, with the base shortened so the whole stays within the service's name limit. */
-function suffixedName(base, n) {
-    const suffix = `-${n}`;
-    let kept = base.slice(0, MAX_NAME_LENGTH - suffix.length);
-    // Never leave half of a surrogate pair at the cut.
-    if (/[\uD800-\uDBFF]$/.test(kept))
-        kept = kept.slice(0, -1);
-    return kept + suffix;
-}
-const MAX_SUFFIX = 1000;
-/** The first of `<base>-2`, `<base>-3`, … that no firmware image and no upload job uses. */
-async function findFreeName(session, base) {
-    for (let n = 2; n <= MAX_SUFFIX; n++) {
-        const candidate = suffixedName(base, n);
-        if (isNameFree(await lookUpName(session, candidate)))
-            return candidate;
-    }
-    throw new Error(`on-conflict \`suffix\`: "${base}-2" to "${base}-${MAX_SUFFIX}" are all taken; choose another name`);
-}
-
 ;// CONCATENATED MODULE: ./src/uploader/chunks.ts
+
 
 
 
@@ -106672,6 +106944,7 @@ async function findFreeName(session, base) {
  */
 async function uploadPass(session, source, heldChunks, progress) {
     const total = source.chunks.length;
+    const sent = [];
     let bytesDone = 0;
     for await (const chunk of source.read()) {
         try {
@@ -106689,6 +106962,7 @@ async function uploadPass(session, source, heldChunks, progress) {
                 attempts = await sendChunk(session, progress.jobId, chunk, total);
                 progress.chunksSent++;
             }
+            sent.push({ length: chunk.length, md5: chunk.md5 });
             progress.chunksHeld = chunk.index;
             bytesDone += chunk.length;
             const durationMs = session.elapsedMs() - startMs;
@@ -106713,16 +106987,23 @@ async function uploadPass(session, source, heldChunks, progress) {
             chunk.release();
         }
     }
-    return { kind: 'done', sha256Hex: source.sha256Hex() };
+    return { kind: 'done', sha256Hex: source.sha256Hex(), chunks: sent };
 }
-/** Appends one chunk; returns the number of requests it took. */
+/**
+ * Appends one chunk; returns the number of requests it took. The 201 must describe this chunk (id = its
+ * index, our length and MD5): anything else means another client appends to the job too.
+ */
 async function sendChunk(session, jobId, chunk, total) {
     const operation = `append chunk ${chunk.index} of ${total}`;
     let attempts = 0;
-    await session.reconciled(operation, () => {
+    const stored = await session.reconciled(operation, () => {
         attempts++;
         return session.client.appendChunk(jobId, chunk.data, chunk.md5Base64, operation);
     }, () => reconcileChunk(session, jobId, chunk, operation));
+    const mismatch = chunkMismatch(stored, chunk.index, chunk);
+    if (mismatch) {
+        throw new AnotherWriterError(jobId, `the service stored ${operation} as chunk ${stored.id} (${mismatch})`);
+    }
     return attempts;
 }
 /**
@@ -106795,13 +107076,20 @@ function summarizePlan(chunks, chunkSize) {
 
 
 
+
 async function dryRun(session, request) {
     session.emit({ type: 'phase', phase: 'check-name' });
     // The look-up comes first: it is also the credential check, and a bad key should fail before hashing.
     const state = await lookUpName(session, request.name);
     const local = await hashImage(request.imagePath, request.chunkSize);
     const chunks = planChunks(local.size, request.chunkSize);
-    const decision = decideForName(request.onConflict, state, local, request.encryptPayload);
+    // One look: a job is live unless released or idle by its updated_at (a real run would also watch it).
+    const job = state.unfinishedJob;
+    const live = job !== undefined && new JobWatch(session, session.ownership).isLive(job, state.heldChunks);
+    const decision = decideForName(request.onConflict, state, local, {
+        jobIsLive: live,
+        encrypt: request.encryptPayload,
+    });
     const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
     const dryRunDecision = dry_run_describe(decision, name, chunks.length);
     session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
@@ -106837,7 +107125,46 @@ function dry_run_describe(decision, name, chunkCount) {
             return { action: 'conflict', description: `conflict that would fail: ${decision.error.message}` };
         case 'suffix':
             return { action: 'suffix', description: `suffix → ${name}` };
+        case 'wait':
+            return {
+                action: 'wait',
+                description: `wait for the run writing job ${decision.job.id} (${decision.heldChunks.length} of ${chunkCount} chunks so far), then reuse its image`,
+            };
     }
+}
+
+;// CONCATENATED MODULE: ./src/uploader/finish.ts
+
+
+
+
+async function prepareCompletion(session, source, jobId, plan, description) {
+    await source.checkUnchanged();
+    await ensureStillOwned(session, jobId);
+    const mismatch = planMismatch(await listHeldChunks(session, jobId), plan);
+    if (mismatch) {
+        throw new UploadStateError(`upload job ${jobId} is not completed: its chunk list is not the local file's (${mismatch}); ` +
+            'stopped so that no wrong image is stored; a re-run with on-conflict `reuse` starts it over');
+    }
+    // The image inherits the job's description: the owner marker goes, the user's description comes back.
+    const job = await session.repeatable(`update upload job ${jobId}`, () => session.client.updateUploadJob(jobId, { description }));
+    if (job.description !== description) {
+        throw new UploadStateError(`upload job ${jobId} is not completed: the service kept another description than the one set; ` +
+            'the image would not carry yours; run again');
+    }
+    await source.checkUnchanged();
+}
+/** Why the job's chunk list is not exactly the plan (count, then each id, length and MD5). */
+function planMismatch(held, plan) {
+    if (held.length !== plan.length) {
+        return `it holds ${held.length} chunks where the local file makes ${plan.length}`;
+    }
+    for (const [i, chunk] of held.entries()) {
+        const mismatch = chunkMismatch(chunk, i + 1, plan[i]);
+        if (mismatch)
+            return mismatch;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/uploader/job.ts
@@ -106852,7 +107179,8 @@ class NameTakenError extends Error {
 }
 /**
  * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
- * lost answer, a new job with our name and no chunks is the one our request created.
+ * lost answer, a new job with our name, our description (the run's owner marker) and no chunks is the one
+ * our request created.
  */
 async function createJob(session, name, description, knownJobIds, 
 /** Ask the service to encrypt the stored payload (encrypt-payload). */
@@ -106868,6 +107196,8 @@ encrypt = false) {
             const jobs = await session.repeatable('list upload jobs', () => session.client.allUploadJobs({ name__eq: name }));
             for (const job of jobs) {
                 if (job.name !== name || knownJobIds.has(job.id) || isJobComplete(job))
+                    continue;
+                if (description !== undefined && job.description !== description)
                     continue;
                 if ((await listHeldChunks(session, job.id)).length > 0)
                     continue;
@@ -106898,6 +107228,21 @@ async function deleteJob(session, job, reason) {
             throw error;
     }
     session.emit({ type: 'job-deleted', jobId: job.id, reason });
+}
+/**
+ * After a 400 on an append or the completion, or a job that no longer looks as this run left it (an
+ * UploadStateError: e.g. an empty chunk list before completion): was the job completed by another run
+ * meanwhile (a run that was slow, not gone)? Then its image is the result to check, not a failure.
+ */
+async function completedMeanwhile(session, jobId, error) {
+    const surprising = (error instanceof ServiceError && error.status === 400) || error instanceof UploadStateError;
+    if (!surprising)
+        return undefined;
+    // A look that fails (the job deleted meanwhile…) must not hide the error that brought us here.
+    const job = await session
+        .repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId))
+        .catch(() => undefined);
+    return job && isJobComplete(job) && job.firmware_image_id ? job : undefined;
 }
 /** Sends the zero-length chunk that completes the job; never twice. */
 async function completeJob(session, jobId, chunkCount) {
@@ -107011,6 +107356,7 @@ async function withRetries(operation, fn, opts) {
 
 ;// CONCATENATED MODULE: ./src/uploader/session.ts
 
+
 class UploadSession {
     deps;
     client;
@@ -107021,6 +107367,10 @@ class UploadSession {
     startedAt;
     /** Retries made, over every request of the run. */
     retries = 0;
+    /** Names this run in the description of the job it writes (ownership.ts). */
+    runToken = newRunToken();
+    ownership;
+    wallClockMs;
     policy;
     constructor(deps, retries) {
         this.deps = deps;
@@ -107030,6 +107380,8 @@ class UploadSession {
         this.signal = deps.signal;
         this.policy = { ...DEFAULT_RETRY_POLICY, retries };
         this.startedAt = deps.clock.now();
+        this.ownership = { ...DEFAULT_OWNERSHIP_TIMINGS, ...deps.ownership };
+        this.wallClockMs = deps.wallClockMs ?? Date.now;
     }
     emit(event) {
         this.deps.onEvent?.(event);
@@ -107071,12 +107423,22 @@ class UploadSession {
 
 ;// CONCATENATED MODULE: ./src/uploader/verify.ts
 
-async function verifyImage(session, firmwareImageId, local) {
+async function verifyImage(session, firmwareImageId, local, 
+/** The description the image must carry (the user's), when this run completed the job. */
+description) {
     const image = await session.repeatable(`get firmware image ${firmwareImageId}`, () => session.client.getFirmwareImage(firmwareImageId));
+    if (image.id !== firmwareImageId) {
+        throw new UploadStateError(`get firmware image ${firmwareImageId}: the service answered with image ${image.id}, not the one the ` +
+            'completed upload job names; do not use either before checking them in the portal');
+    }
     const sameSize = image.datafile_size === local.size;
     const sameChecksum = image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase();
     if (!sameSize || !sameChecksum) {
         throw new VerificationError(firmwareImageId, { size: local.size, checksum: local.sha256Hex }, { size: image.datafile_size, checksum: image.datafile_checksum });
+    }
+    if (description !== undefined && image.description !== description) {
+        throw new UploadStateError(`firmware image ${image.id} matches the file but does not carry the description this run set on its ` +
+            'upload job; check it in the portal');
     }
     session.logger.info(`verified firmware image ${image.id}: ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}`);
     session.emit({
@@ -107108,7 +107470,12 @@ function verifyEncrypted(image) {
 
 
 
-/** Rounds of look-up → decide → create when others keep taking the name, or a resumed job mismatches. */
+
+
+/**
+ * Rounds of look-up → decide → create when others keep taking the name, a claim is lost, or a resumed job
+ * mismatches. Waiting for another run is bounded by its own clock (OwnershipTimings.maxWaitMs), not here.
+ */
 const MAX_ROUNDS = 3;
 async function publish(request, deps) {
     const session = new UploadSession(deps, request.retries);
@@ -107130,24 +107497,13 @@ async function publish(request, deps) {
     }
 }
 async function upload(session, request, source) {
-    const local = lazyLocalImage(request, source);
+    const local = lazyLocalImage(source);
+    const watch = new JobWatch(session, session.ownership);
     for (let round = 1;; round++) {
         session.emit({ type: 'phase', phase: 'check-name' });
-        const target = await chooseTarget(session, request, local);
-        if (target.kind === 'reuse') {
-            const { sha256Hex } = await local(true);
-            session.logger.info(`firmware image "${target.name}" (${target.image.id}) already holds this file; reusing it`);
-            session.emit({ type: 'reused', firmwareImageId: target.image.id });
-            session.emit({ type: 'phase', phase: 'done' });
-            return buildResult(session, {
-                outcome: 'reused',
-                name: target.name,
-                local: { size: source.size, sha256Hex: sha256Hex },
-                chunks: source.chunks,
-                chunkSize: request.chunkSize,
-                image: target.image,
-            });
-        }
+        const target = await chooseTarget(session, request, local, watch);
+        if (target.kind === 'reuse')
+            return reused(session, request, source, local, target.name, target.image);
         const progress = {
             jobId: target.job.id,
             chunksHeld: target.heldChunks.length,
@@ -107155,12 +107511,22 @@ async function upload(session, request, source) {
             chunksSkipped: 0,
             timeline: [],
         };
-        const sent = await sendAndVerify(session, source, target, progress);
+        const sent = await sendAndVerify(session, request, source, target, progress);
         if (sent.kind === 'mismatch') {
             if (round === MAX_ROUNDS)
                 throw new UploadStateError(`upload job ${target.job.id}: ${sent.reason}`);
             await restart(session, target.job, mismatchReason(sent.reason));
             continue;
+        }
+        if (sent.kind === 'completed-meanwhile') {
+            const hashed = await local(true);
+            if (!imageMatches(sent.image, hashed)) {
+                throw new ConflictError(`another run completed upload job ${target.job.id} under "${target.name}" with different content ` +
+                    `(firmware image ${sent.image.id}); use another name`, target.name);
+            }
+            if (request.encryptPayload)
+                verifyEncrypted(sent.image);
+            return reused(session, request, source, local, target.name, sent.image);
         }
         if (request.encryptPayload)
             verifyEncrypted(sent.image);
@@ -107176,10 +107542,25 @@ async function upload(session, request, source) {
         });
     }
 }
-/** Chunks, completion, read-back and verification for one job. */
-async function sendAndVerify(session, source, target, progress) {
+async function reused(session, request, source, local, name, image) {
+    const { sha256Hex } = await local(true);
+    session.logger.info(`firmware image "${name}" (${image.id}) already holds this file; reusing it`);
+    session.emit({ type: 'reused', firmwareImageId: image.id });
+    session.emit({ type: 'phase', phase: 'done' });
+    return buildResult(session, {
+        outcome: 'reused',
+        name,
+        local: { size: source.size, sha256Hex: sha256Hex },
+        chunks: source.chunks,
+        chunkSize: request.chunkSize,
+        image,
+    });
+}
+/** Chunks, the check before completion, completion, read-back and verification for one job. */
+async function sendAndVerify(session, request, source, target, progress) {
     const { job } = target;
     const total = source.chunks.length;
+    const description = request.description ?? '';
     let completed = false;
     try {
         session.emit({ type: 'phase', phase: 'upload' });
@@ -107187,46 +107568,100 @@ async function sendAndVerify(session, source, target, progress) {
         if (pass.kind === 'mismatch')
             return pass;
         session.emit({ type: 'phase', phase: 'complete' });
+        await prepareCompletion(session, source, job.id, pass.chunks, description);
         await completeJob(session, job.id, total);
         completed = true;
         const { firmware_image_id: imageId } = await readCompletedJob(session, job.id);
         session.emit({ type: 'completed', jobId: job.id, firmwareImageId: imageId });
         session.emit({ type: 'phase', phase: 'verify' });
-        const image = await verifyImage(session, imageId, { size: source.size, sha256Hex: pass.sha256Hex });
+        const local = { size: source.size, sha256Hex: pass.sha256Hex };
+        const image = await verifyImage(session, imageId, local, description);
         session.emit({ type: 'phase', phase: 'done' });
         return { kind: 'done', sha256Hex: pass.sha256Hex, image };
     }
     catch (error) {
+        if (completed)
+            throw error;
+        const other = session.signal?.aborted ? undefined : await completedMeanwhile(session, job.id, error);
+        if (other) {
+            session.logger.info(`upload job ${job.id} was completed by another run meanwhile`);
+            const image = await session.repeatable(`get firmware image ${other.firmware_image_id}`, () => session.client.getFirmwareImage(other.firmware_image_id));
+            return { kind: 'completed-meanwhile', image };
+        }
+        // A state this run did not make (another writer, a chunk list that is not ours) is left as it is:
+        // it turns abandoned after staleAfterMs. Anything else is released for a re-run to resume at once.
+        if (!(error instanceof UploadStateError)) {
+            await releaseJob(session, job.id);
+            if (!session.signal?.aborted) {
+                session.logger.info(`upload job ${job.id} is kept with ${progress.chunksHeld} of ${total} chunks; ` +
+                    'a re-run with the same name and file resumes it');
+            }
+        }
         if (session.signal?.aborted) {
             throw new UploadInterruptedError(job.id, progress.chunksHeld, total, { cause: error });
-        }
-        if (!completed) {
-            session.logger.info(`upload job ${job.id} is kept with ${progress.chunksHeld} of ${total} chunks; ` +
-                'a re-run with the same name and file resumes it');
         }
         throw error;
     }
 }
-/** Look the name up, apply on-conflict, and end with an image to reuse or a job to send chunks to. */
-async function chooseTarget(session, request, local) {
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
+/** How a wait for another run ended, from the decision taken after it. */
+const WAIT_ENDED_BY = {
+    reuse: 'completed',
+    conflict: 'different-content',
+    'new-upload': 'gone',
+    suffix: 'gone',
+    resume: 'abandoned',
+    restart: 'abandoned',
+};
+/**
+ * Look the name up, apply on-conflict, and end with an image to reuse or a job to send chunks to: a new
+ * one, or an abandoned one claimed. A job another live run writes is never touched: wait or conflict.
+ */
+async function chooseTarget(session, request, local, watch) {
+    for (let round = 1; round <= MAX_ROUNDS;) {
         const state = await lookUpName(session, request.name);
-        // Only an existing image needs the file's SHA-256 up front; held chunks are checked during the pass.
-        const decision = decideForName(request.onConflict, state, await local(state.images.length > 0), request.encryptPayload);
+        const job = state.unfinishedJob;
+        const live = job !== undefined && request.onConflict === 'reuse' && watch.isLive(job, state.heldChunks);
+        // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the pass.
+        const decision = decideForName(request.onConflict, state, await local(state.images.length > 0 || live), {
+            jobIsLive: live,
+            encrypt: request.encryptPayload,
+        });
+        const ended = WAIT_ENDED_BY[decision.action];
+        if (ended)
+            watch.ended(ended);
         let name = request.name;
         switch (decision.action) {
             case 'reuse':
                 return { kind: 'reuse', name, image: decision.image };
             case 'conflict':
                 throw decision.error;
+            case 'wait':
+                await watch.wait(decision.job, decision.heldChunks, local.planned.chunks.length);
+                continue;
             case 'resume': {
-                const held = decision.heldChunks.length;
-                const total = (await local(false)).chunks.length;
-                session.logger.info(`resuming: ${held} of ${total} chunks already held by upload job ${decision.job.id}`);
-                session.emit({ type: 'job-resumed', jobId: decision.job.id, chunksHeld: held, chunkCount: total });
-                return { kind: 'job', name, job: decision.job, heldChunks: decision.heldChunks };
+                round++;
+                const held = await claimJob(session, decision.job, local.planned.size, session.ownership);
+                if (!held) {
+                    session.logger.info(`another run claimed upload job ${decision.job.id} meanwhile; looking again`);
+                    continue;
+                }
+                const mismatch = heldChunksMismatch(held, local.planned.chunks);
+                if (mismatch) {
+                    await restart(session, decision.job, mismatchReason(mismatch));
+                    continue;
+                }
+                const total = local.planned.chunks.length;
+                session.logger.info(`resuming: ${held.length} of ${total} chunks already held by upload job ${decision.job.id}`);
+                session.emit({
+                    type: 'job-resumed',
+                    jobId: decision.job.id,
+                    chunksHeld: held.length,
+                    chunkCount: total,
+                });
+                return { kind: 'job', name, job: decision.job, heldChunks: held };
             }
             case 'restart':
+                round++;
                 await restart(session, decision.job, decision.reason);
                 break;
             case 'suffix':
@@ -107238,19 +107673,21 @@ async function chooseTarget(session, request, local) {
                 break;
         }
         // Jobs that had this name before we created ours are never adopted as ours after a lost answer.
-        const earlierJobIds = new Set(name === state.name ? state.jobs.map((job) => job.id) : []);
+        const earlierJobIds = new Set(name === state.name ? state.jobs.map((j) => j.id) : []);
+        const marker = ownerMarker(session.runToken, local.planned.size);
         try {
-            const { job } = await createJob(session, name, request.description, earlierJobIds, request.encryptPayload);
-            return { kind: 'job', name, job, heldChunks: [] };
+            const { job: created } = await createJob(session, name, marker, earlierJobIds, request.encryptPayload);
+            return { kind: 'job', name, job: created, heldChunks: [] };
         }
         catch (error) {
             if (!(error instanceof NameTakenError))
                 throw error;
+            round++;
             session.logger.info(`"${name}" was taken meanwhile (409); looking again`);
         }
     }
     throw new ConflictError(`the name "${request.name}" was taken by another upload ${MAX_ROUNDS} times while this one tried to ` +
-        'create its upload job; run again, or use another name', request.name);
+        'create or claim its upload job; run again, or use another name', request.name);
 }
 async function restart(session, job, reason) {
     await deleteJob(session, job, reason);
@@ -107258,16 +107695,17 @@ async function restart(session, job, reason) {
 }
 /**
  * The local file as the decision needs it: chunk lengths from the plan, plus SHA-256 and MD5s when asked
- * for (one extra read of the file, only when an image already exists under the name).
+ * for (one extra pass over the open file, only when an image or another run's job is under the name).
  */
-function lazyLocalImage(request, source) {
+function lazyLocalImage(source) {
     let hashed;
     const planned = { size: source.size, chunks: source.chunks.map(({ length }) => ({ length })) };
-    return (needHashes) => {
+    const get = (needHashes) => {
         if (needHashes)
-            hashed ??= hashImage(request.imagePath, request.chunkSize);
+            hashed ??= hashSource(source);
         return hashed ?? Promise.resolve(planned);
     };
+    return Object.assign(get, { planned });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -111045,6 +111483,7 @@ async function globMatches(pattern) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/uploader/prepare.ts
 // From parsed settings to what publish() takes: one path for the action and the CLI, which differ only
 // in where provenance comes from and how they report.
@@ -111120,7 +111559,7 @@ async function run() {
     const progress = new UploadTracker();
     const stopWatchingSignals = watchSignals(controller, progress, logger);
     // What the summary tells besides the result; filled in as the run goes, so a failure can show it too.
-    const runInfo = { warnings: [], retries: [] };
+    const runInfo = { warnings: [], retries: [], waits: [] };
     let closeDispatcher = async () => { };
     try {
         const settings = parseSettings((name) => getInput(name), process.env);
@@ -111141,6 +111580,8 @@ async function run() {
                 reporter.handle(event);
                 if (event.type === 'retry')
                     runInfo.retries.push(retryRecord(event, redact));
+                if (event.type === 'waited')
+                    runInfo.waits.push(event);
             },
         }).finally(() => groups.close());
         logger.info(resultLine(result));

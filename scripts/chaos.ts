@@ -1,5 +1,6 @@
 // npm run chaos -- [--runs 500] [--seed n]: seeded random fault plans over many small uploads against the
-// emulator, each checked against the invariants (see __tests__/support/chaos.ts, shared with the test).
+// emulator, every third seed two uploads under one name at once, each checked against the invariants
+// (see __tests__/support/chaos.ts, shared with the test).
 import { parseArgs } from 'node:util';
 import { replayHint, runChaos } from '../__tests__/support/chaos.js';
 
@@ -25,7 +26,8 @@ const tally = await runChaos({
 });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(
-  `\n${tally.runs} runs in ${seconds} s: ${tally.firstTry} succeeded despite the faults, ` +
+  `\n${tally.runs} runs (${tally.concurrent} of them two uploads at once) in ${seconds} s: ` +
+    `${tally.firstTry} succeeded despite the faults, ` +
     `${tally.recovered} failed cleanly and a re-run completed them, ${tally.failures.length} broke an invariant; ` +
     `${tally.faultRules} fault rules, ${tally.retries} retries`,
 );

@@ -14,6 +14,7 @@ import {
   summaryMarkdown,
   type RetryRecord,
   type SummaryInput,
+  type WaitRecord,
 } from './report/index.js';
 import {
   clientFor,
@@ -39,6 +40,7 @@ interface RunInfo {
   name?: string;
   warnings: string[];
   retries: RetryRecord[];
+  waits: WaitRecord[];
 }
 
 /** The action's entry point: the only place that touches @actions/core and process state. */
@@ -54,7 +56,7 @@ export async function run(): Promise<void> {
   const progress = new UploadTracker();
   const stopWatchingSignals = watchSignals(controller, progress, logger);
   // What the summary tells besides the result; filled in as the run goes, so a failure can show it too.
-  const runInfo: RunInfo = { warnings: [], retries: [] };
+  const runInfo: RunInfo = { warnings: [], retries: [], waits: [] };
   let closeDispatcher: () => Promise<void> = async () => {};
   try {
     const settings = parseSettings((name) => core.getInput(name), process.env);
@@ -74,6 +76,7 @@ export async function run(): Promise<void> {
         progress.handle(event);
         reporter.handle(event);
         if (event.type === 'retry') runInfo.retries.push(retryRecord(event, redact));
+        if (event.type === 'waited') runInfo.waits.push(event);
       },
     }).finally(() => groups.close());
     logger.info(resultLine(result));

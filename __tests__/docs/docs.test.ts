@@ -118,7 +118,14 @@ interface Step {
 }
 interface Workflow {
   on: Record<string, unknown>;
-  jobs: Record<string, { steps: Step[]; strategy?: { matrix: Record<string, unknown[]> } }>;
+  jobs: Record<
+    string,
+    {
+      steps: Step[];
+      strategy?: { matrix: Record<string, unknown[]> };
+      concurrency?: { group: string; 'cancel-in-progress': boolean };
+    }
+  >;
 }
 const parseWorkflow = async (name: string) => parseYaml(await loadExample(name)) as Workflow;
 const stepsOf = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
@@ -173,6 +180,17 @@ describe('examples/', () => {
     expect(job.strategy?.matrix.variant?.length).toBeGreaterThan(1);
     expect(publishStep(workflow)?.with?.name).toContain('${{ matrix.variant }}');
   });
+
+  it.each(['release.yml', 'matrix.yml'])(
+    '%s: one publish per name at a time (a concurrency group keyed like the name, never cancelling)',
+    async (f) => {
+      const workflow = await parseWorkflow(f);
+      const job = Object.values(workflow.jobs)[0]!;
+      expect(job.concurrency?.['cancel-in-progress']).toBe(false);
+      const name = publishStep(workflow)?.with?.name as string;
+      for (const part of name.match(/\$\{\{[^}]+\}\}/g) ?? []) expect(job.concurrency?.group).toContain(part);
+    },
+  );
 
   it('pr-rehearsal.yml: a dry run on pull requests', async () => {
     const workflow = await parseWorkflow('pr-rehearsal.yml');

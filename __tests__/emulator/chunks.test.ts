@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EMPTY_MD5_BASE64, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, paths } from '../../src/api/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -335,6 +335,40 @@ describe('emulator: chunks, completion and firmware images', () => {
     // The record still tells the truth about what is stored.
     expect(image.datafile_checksum).toBe(sha256Hex(stored));
     expect(image.datafile_size).toBe(stored.length);
+  });
+
+  it('records a second-writer violation when two connected clients append to one job, even one after the other', async () => {
+    const earlier = emulator.violations().length;
+    const first = new Agent({ keepAlive: true, maxSockets: 1 });
+    const second = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const a = api(emulator, undefined, first);
+      const b = api(emulator, undefined, second);
+      const job = (await a.createJob({ name: 'two-writers' })).json;
+      expect((await a.appendChunk(job.id, randomData(100))).status).toBe(201);
+      expect((await a.appendChunk(job.id, randomData(100))).status).toBe(201);
+      expect(emulator.violations().slice(earlier)).toEqual([]); // one client, however many chunks
+      expect((await b.appendChunk(job.id, randomData(100))).status).toBe(201);
+      expect(emulator.violations().slice(earlier)).toEqual([
+        expect.objectContaining({
+          type: 'second-writer',
+          operation: 'append-chunk',
+          jobId: job.id,
+          chunkId: 3,
+        }),
+      ]);
+    } finally {
+      first.destroy();
+      second.destroy();
+    }
+  });
+
+  it('a client that reconnects after closing its connection stays one writer', async () => {
+    const before = emulator.violations().length;
+    const job = (await service.createJob({ name: 'reconnecting-writer' })).json;
+    // `service` opens a fresh connection per request and closes it after the answer.
+    for (let i = 0; i < 3; i++) expect((await service.appendChunk(job.id, randomData(100))).status).toBe(201);
+    expect(emulator.violations().length).toBe(before);
   });
 
   it('seeds an in-progress job and a firmware image exactly as the API flow makes them', async () => {

@@ -156,6 +156,27 @@ describe('emulator: fault injection', () => {
     expect((await send(emulator.url, 'GET', image.datafile)).body.toString()).toBe('bytes');
   });
 
+  it('foreign-writer: another client appends to the job first; the request is then handled as usual', async () => {
+    const job = (await service.createJob({ name: 'fault-foreign' })).json;
+    const ours = randomData(300);
+    expect((await service.appendChunk(job.id, ours)).status).toBe(201);
+    emulator.faults.add({
+      operation: 'append-chunk',
+      nth: next('append-chunk'),
+      fault: { type: 'foreign-writer', bytes: 123 },
+    });
+    const second = await service.appendChunk(job.id, ours);
+    expect(second.status).toBe(201);
+    expect(second.json).toMatchObject({ id: 3, length: 300 }); // the foreign chunk took id 2
+    expect(emulator.state.chunks(job.id).map((c) => c.length)).toEqual([300, 123, 300]);
+    expect(emulator.violations()).toContainEqual(
+      expect.objectContaining({ type: 'second-writer', jobId: job.id }),
+    );
+    // On a job that is gone, nothing happens and the request gets its own answer.
+    emulator.faults.add({ operation: 'get-job', fault: { type: 'foreign-writer' } });
+    expectError(await service.getJob('0'.repeat(32)), 404, 'not_found');
+  });
+
   it('refuses malformed rules with a message naming the problem', () => {
     expect(() => emulator.faults.add({ operation: 'fly', fault: { type: 'hang' } } as never)).toThrow(
       /operation must be one of/,
@@ -169,6 +190,12 @@ describe('emulator: fault injection', () => {
     expect(() =>
       emulator.faults.add({ operation: 'get-job', fault: { type: 'status', status: 99 } }),
     ).toThrow(/status/);
+    expect(() => emulator.faults.add({ operation: 'list-jobs', fault: { type: 'foreign-writer' } })).toThrow(
+      /foreign-writer needs an operation on a job/,
+    );
+    expect(() =>
+      emulator.faults.add({ operation: 'append-chunk', fault: { type: 'foreign-writer', bytes: 0 } }),
+    ).toThrow(/fault.bytes/);
   });
 });
 

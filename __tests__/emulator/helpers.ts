@@ -4,7 +4,12 @@ import { expect } from '@jest/globals';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import {
+  request as httpRequest,
+  type Agent,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { paths } from '../../src/api/types.js';
 import { responseSchemas, type ResponseKind } from '../../src/api/schemas.js';
@@ -26,6 +31,8 @@ export interface RequestOptions {
   /** Send the body with chunked transfer-encoding (no Content-Length). */
   chunked?: boolean;
   ca?: string | Buffer;
+  /** A keep-alive agent, to send several requests over one connection (default: a fresh one each). */
+  agent?: Agent;
 }
 
 /** One request on a fresh connection. Rejects on a network error (reset, hang up). */
@@ -42,7 +49,7 @@ export function send(
   else if (body && headers['Content-Length'] === undefined) headers['Content-Length'] = body.length;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false, ca: opts.ca }, (res) => {
+    const req = request(url, { method, headers, agent: opts.agent ?? false, ca: opts.ca }, (res) => {
       const pieces: Buffer[] = [];
       res.on('data', (piece: Buffer) => pieces.push(piece));
       res.on('error', reject);
@@ -63,9 +70,10 @@ export function send(
 }
 
 /** The API as a client would call it (authorized), with a small vocabulary for the tests. */
-export function api(emulator: Pick<Emulator, 'url'>, ca?: string | Buffer) {
+/** `agent`: one keep-alive connection for every request of this client (default: a fresh one each). */
+export function api(emulator: Pick<Emulator, 'url'>, ca?: string | Buffer, agent?: Agent) {
   const call = (method: string, path: string, opts: RequestOptions = {}) =>
-    send(emulator.url, method, path, { ...opts, ca, headers: { ...AUTH, ...opts.headers } });
+    send(emulator.url, method, path, { ...opts, ca, agent, headers: { ...AUTH, ...opts.headers } });
   return {
     call,
     createJob: (body: object) =>

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashImage, hashSource, openImage, type PreparedChunk } from '../../src/image/index.js';
+import {
+  hashImage,
+  hashSource,
+  ImageChangedError,
+  openImage,
+  type PreparedChunk,
+} from '../../src/image/index.js';
 
 // Small chunks keep the suite fast; the 5 MiB minimum is the inputs layer's rule.
 const CHUNK = 64 * 1024;
@@ -172,6 +178,29 @@ describe('openImage', () => {
     await expect(source.read()[Symbol.asyncIterator]().next()).rejects.toThrow(/closed/);
   });
 
+  it('checkUnchanged: a same-size rewrite, or the path moved to another file, is a change', async () => {
+    const path = await imageOf(2 * CHUNK);
+    const source = await openImage(path, CHUNK);
+    try {
+      await expect(source.checkUnchanged()).resolves.toBeUndefined();
+      await writeFile(path, randomBytes(2 * CHUNK));
+      await expect(source.checkUnchanged()).rejects.toThrow(
+        new ImageChangedError(path, 'modification time moved'),
+      );
+    } finally {
+      await source.close();
+    }
+    const moved = await openImage(path, CHUNK);
+    try {
+      await writeFile(`${path}.new`, randomBytes(2 * CHUNK));
+      await rename(`${path}.new`, path);
+      // (the old file loses its name, so its ctime moves too: either check may be the one that tells)
+      await expect(moved.checkUnchanged()).rejects.toThrow(/changed while it was being uploaded/);
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('reports a file that shrank while being read', async () => {
     const path = await imageOf(3 * CHUNK);
     const source = await openImage(path, CHUNK);
@@ -180,7 +209,7 @@ describe('openImage', () => {
       const reading = (async () => {
         for await (const chunk of source.read()) chunk.release();
       })();
-      await expect(reading).rejects.toThrow(/changed while being read/);
+      await expect(reading).rejects.toThrow(/changed while it was being uploaded/);
     } finally {
       await source.close();
     }

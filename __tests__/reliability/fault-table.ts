@@ -23,6 +23,8 @@ export interface Step {
   held?: number;
   /** What a re-run without faults does after the fault persisted past the retries. */
   rerun: PublishOutcome;
+  /** The run releases its job after the failure with one more call of this operation (update-job). */
+  releaseCall?: boolean;
 }
 
 export const STEPS: Step[] = [
@@ -76,6 +78,23 @@ export const STEPS: Step[] = [
     rerun: 'resumed',
   },
   {
+    label: 'check the job is still ours',
+    operation: 'get-job',
+    nth: 1,
+    request: 'get upload job \\w+',
+    mutating: false,
+    rerun: 'resumed',
+  },
+  {
+    label: 'give the job the user description',
+    operation: 'update-job',
+    nth: 1,
+    request: 'update upload job \\w+',
+    mutating: false,
+    rerun: 'resumed',
+    releaseCall: true,
+  },
+  {
     label: 'completing chunk',
     operation: 'complete-job',
     nth: 1,
@@ -86,7 +105,7 @@ export const STEPS: Step[] = [
   {
     label: 'read back the job',
     operation: 'get-job',
-    nth: 1,
+    nth: 2,
     request: 'get upload job \\w+',
     mutating: false,
     rerun: 'reused',

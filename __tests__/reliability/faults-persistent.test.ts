@@ -69,7 +69,7 @@ describe('a fault on every call from that step on', () => {
       expect(error.message).toMatch(new RegExp(`^${step.request} failed: ${faultCase.detail}`));
       expect(error.message).not.toContain('\n');
       expect(error.message).not.toContain(RIG_API_KEY);
-      expect(s.faultsInjected(step.operation)).toBe(RETRIES + 1);
+      expect(s.faultsInjected(step.operation)).toBe(RETRIES + 1 + (step.releaseCall ? 1 : 0));
 
       const rerun = await rig.publish({ imagePath: s.imagePath, name: s.name, retries: RETRIES });
       expect(rerun.outcome).toBe(step.rerun);

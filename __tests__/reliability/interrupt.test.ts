@@ -68,6 +68,9 @@ describe('kill -9 mid-upload', () => {
     runs.push(killed);
     emulator.faults.clear();
     expect(killed.signal).toBe('SIGKILL');
+    // A killed run cannot release its job: a re-run takes it over once it looks abandoned (15 min without
+    // a change, docs/design.md). The emulator ages the job rather than this test waiting 15 minutes.
+    emulator.state.backdateUploadJob(jobNamed(name)!.id, 16 * 60_000);
 
     await expectResumed(name, 2);
   });

@@ -166,4 +166,29 @@ describe('summaryMarkdown', () => {
     expect(markdown).toContain('What to do: check the \\`api-key\\` secret');
     expect(markdown).not.toContain('<script>');
   });
+
+  it('shows a wait for another run, on success (reused) and on failure (conflict)', () => {
+    const jobId = '0165a1b2c3d4e5f60718293a4b5c6d7f';
+    const reused = summaryMarkdown({
+      kind: 'success',
+      result: sampleResult({ outcome: 'reused', timeline: [] }),
+      warnings: [],
+      retries: [],
+      waits: [{ jobId, waitedMs: 12_300, outcome: 'completed' }],
+    });
+    expect(reused).toContain(
+      `⏳ Waited 12.3 s for another run's upload job ${jobId} under this name: it completed.`,
+    );
+    const conflict = summaryMarkdown({
+      kind: 'failure',
+      message: 'another run is uploading different content under the name "fw"',
+      warnings: [],
+      retries: [],
+      waits: [{ jobId, waitedMs: 2_000, outcome: 'different-content' }],
+    });
+    expect(conflict).toContain('it turned out to upload different content.');
+    expect(
+      summaryMarkdown({ kind: 'success', result: sampleResult(), warnings: [], retries: [] }),
+    ).not.toContain('⏳');
+  });
 });

@@ -8,11 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { UpdateServiceClient } from '../../src/client/client.js';
-import type { Clock } from '../../src/common/clock.js';
+import { systemClock, type Clock } from '../../src/common/clock.js';
 import type { Logger } from '../../src/common/logger.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { publish } from '../../src/uploader/publish.js';
-import type { PublishRequest, PublishResult, UploadEvent } from '../../src/uploader/types.js';
+import type {
+  OwnershipTimings,
+  PublishRequest,
+  PublishResult,
+  UploadEvent,
+} from '../../src/uploader/types.js';
 
 export const API_KEY = 'ak_uploader_test_0123456789SECRET';
 export const MiB = 1024 * 1024;
@@ -32,6 +37,47 @@ export function fakeClock(): Clock & { slept: number[] } {
     },
   };
 }
+
+/**
+ * Real time, sleeps recorded: for runs that overlap, where one run's wait must last while the other one
+ * really moves (with short OwnershipTimings, e.g. CONCURRENT_TIMINGS).
+ */
+export function realClock(): Clock & { slept: number[] } {
+  const slept: number[] = [];
+  return {
+    slept,
+    now: systemClock.now,
+    sleep: (ms, signal) => {
+      slept.push(ms);
+      return systemClock.sleep(ms, signal);
+    },
+  };
+}
+
+/**
+ * Time `scale` times faster than real time, for every sleep and reading: two runs that overlap keep their
+ * real order while the uploader's default timings (15 min stale, 5 s polls, Retry-After) pass quickly.
+ */
+export function scaledClock(scale: number): Clock & { slept: number[] } {
+  const slept: number[] = [];
+  const start = performance.now();
+  return {
+    slept,
+    now: () => (performance.now() - start) * scale,
+    sleep: (ms, signal) => {
+      slept.push(ms);
+      return systemClock.sleep(ms / scale, signal);
+    },
+  };
+}
+
+/** Polls every 10 ms, settles a claim in 20 ms; a job is abandoned after 20 s still (never in a test). */
+export const CONCURRENT_TIMINGS: OwnershipTimings = {
+  pollMs: 10,
+  settleMs: 20,
+  staleAfterMs: 20_000,
+  maxWaitMs: 60_000,
+};
 
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -53,7 +99,7 @@ export function sha256Hex(data: Buffer): string {
 export interface Run {
   events: UploadEvent[];
   logger: ReturnType<typeof recordingLogger>;
-  clock: ReturnType<typeof fakeClock>;
+  clock: Clock & { slept: number[] };
 }
 
 export interface HarnessPublishOptions {
@@ -66,6 +112,12 @@ export interface HarnessPublishOptions {
   requestTimeoutMs?: number;
   /** Jitter source for backoff (default 0.5). */
   random?: () => number;
+  /**
+   * 'real' (with `ownership`) or a scaled clock for runs that overlap; default: a fake clock whose sleeps
+   * are instant.
+   */
+  clock?: 'fake' | 'real' | (Clock & { slept: number[] });
+  ownership?: Partial<OwnershipTimings>;
 }
 
 export interface Harness {
@@ -106,7 +158,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     publish(request, options = {}) {
       const agent = new Agent({ connections: 1 });
       agents.push(agent);
-      const run: Run = { events: [], logger: recordingLogger(), clock: fakeClock() };
+      const clock =
+        options.clock === 'real'
+          ? realClock()
+          : options.clock === 'fake' || options.clock === undefined
+            ? fakeClock()
+            : options.clock;
+      const run: Run = { events: [], logger: recordingLogger(), clock };
       const client = new UpdateServiceClient({
         baseUrl: new URL(options.baseUrl ?? emulator.url),
         apiKey: options.apiKey ?? apiKey,
@@ -123,6 +181,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
           clock: run.clock,
           signal: options.signal,
           random: options.random ?? (() => 0.5),
+          ownership: options.ownership,
           onEvent: (event) => {
             run.events.push(event);
             options.onEvent?.(event);

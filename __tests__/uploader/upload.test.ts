@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ServiceError } from '../../src/client/errors.js';
-import { VerificationError } from '../../src/uploader/errors.js';
+import { UploadStateError, VerificationError } from '../../src/uploader/errors.js';
 import {
   API_KEY,
   CHUNK,
@@ -121,6 +121,29 @@ describe('publish: failures', () => {
       expect(message).toContain(wrong);
       expect(message).toContain(sha256Hex(data));
       expect(message).toMatch(/verification FAILED/);
+      expect(call.run.events.some((e) => e.type === 'verified')).toBe(false);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('an image read back with another id than the completed job names is a clear error, no id reported', async () => {
+    const other = 'e'.repeat(32);
+    const proxy = await startRewritingProxy(h.emulator.url, (path, body) =>
+      /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path) ? { ...body, id: other } : body,
+    );
+    try {
+      const call = h.publish(
+        { imagePath: await h.image(randomImage(1000)), name: 'image-id' },
+        { baseUrl: proxy.url },
+      );
+      const error = await call.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UploadStateError);
+      const job = h.emulator.state.uploadJobs().find((j) => j.name === 'image-id')!;
+      expect((error as Error).message).toBe(
+        `get firmware image ${job.firmware_image_id}: the service answered with image ${other}, not the one ` +
+          'the completed upload job names; do not use either before checking them in the portal',
+      );
       expect(call.run.events.some((e) => e.type === 'verified')).toBe(false);
     } finally {
       await proxy.close();

@@ -58,7 +58,8 @@ export class UpdateServiceClient {
   private readonly now: () => number;
   private readonly apiKey: string;
 
-  constructor(opts: UpdateServiceClientOptions) {
+  constructor(private readonly options: UpdateServiceClientOptions) {
+    const opts = options;
     this.apiKey = opts.apiKey;
     this.transport = {
       dispatcher: opts.dispatcher,
@@ -75,6 +76,14 @@ export class UpdateServiceClient {
     };
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * This client without the run's signal, every request cut off `timeoutMs` from now: for the one request
+   * a cancelled run still makes (releasing its upload job, so that a re-run resumes it at once).
+   */
+  withoutSignal(timeoutMs: number): UpdateServiceClient {
+    return new UpdateServiceClient({ ...this.options, signal: AbortSignal.timeout(timeoutMs) });
   }
 
   createUploadJob(req: UploadJobRequest & { name: string }): Promise<UploadJob> {

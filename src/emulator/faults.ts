@@ -1,5 +1,5 @@
 import { checkHostileFault, HOSTILE_FAULT_TYPES } from './hostile.js';
-import { OPERATIONS, type Fault, type FaultRule, type Operation } from './types.js';
+import { JOB_OPERATIONS, OPERATIONS, type Fault, type FaultRule, type Operation } from './types.js';
 
 /** Counts the calls of each operation and says which fault, if any, the current call gets. */
 export class FaultBook {
@@ -48,6 +48,7 @@ const FAULT_TYPES = [
   'delay',
   'hang',
   ...HOSTILE_FAULT_TYPES,
+  'foreign-writer',
 ];
 
 /** Rules also come from a JSON file on the command line: refuse a malformed one with a clear message. */
@@ -75,5 +76,15 @@ export function checkRule(rule: FaultRule): FaultRule {
     throw new Error(`fault rule ${text}: fault.ms must be >= 0`);
   const problem = checkHostileFault(fault, rule.operation);
   if (problem) throw new Error(`fault rule ${text}: ${problem}`);
+  if (fault.type === 'foreign-writer') {
+    if (!JOB_OPERATIONS.includes(rule.operation)) {
+      throw new Error(
+        `fault rule ${text}: foreign-writer needs an operation on a job: ${JOB_OPERATIONS.join(', ')}`,
+      );
+    }
+    if (fault.bytes !== undefined && !(Number.isInteger(fault.bytes) && fault.bytes >= 1)) {
+      throw new Error(`fault rule ${text}: fault.bytes must be a whole number of bytes >= 1`);
+    }
+  }
   return rule;
 }

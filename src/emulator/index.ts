@@ -35,7 +35,10 @@ export interface Emulator {
   faults: { add(rule: FaultRule): void; clear(): void; load(rules: FaultRule[]): void };
   /** The event log, in order. */
   events: EmulatorEvent[];
-  /** Broken rules of the API, e.g. two chunk POSTs in flight on one job at once. */
+  /**
+   * Broken rules of the API: two chunk POSTs in flight on one job at once (concurrent-append), or two
+   * clients writing one job even one after the other (second-writer).
+   */
   violations(): EmulatorEvent[];
   /** How many requests of that operation arrived. */
   callCount(op: Operation): number;
@@ -56,8 +59,6 @@ export interface EmulatorState {
   imageFile(imageId: string): string;
   /** An image made through the same steps as the API flow (create, one chunk, complete), job then deleted. */
   seedFirmwareImage(p: { name: string; data: Buffer; description?: string }): Promise<FirmwareImage>;
-  /** A job left in progress with these chunks stored (none: not_started). */
-  seedUploadJob(p: { name: string; chunks?: Buffer[]; description?: string }): Promise<UploadJob>;
   /** The encrypted copy of an image stored with `datafile_encryption`. */
   encryptedImageBytes(imageId: string): Promise<Buffer>;
   manifests(): FirmwareManifest[];
@@ -69,9 +70,22 @@ export interface EmulatorState {
   seedDevices(seeds: DeviceSeed[]): Device[];
   /** What this device does when a campaign reaches it. */
   scriptDevice(deviceId: string, script: DeviceScript): void;
+  /**
+   * A job left in progress with these chunks stored (none: not_started), last updated `idleMs` ago
+   * (default an hour: left behind by an earlier client, which is what a resume test wants).
+   */
+  seedUploadJob(p: {
+    name: string;
+    chunks?: Buffer[];
+    description?: string;
+    idleMs?: number;
+  }): Promise<UploadJob>;
+  /** TEST-ONLY: moves a job's updated_at back by `ms`, as if nobody had touched it for that long. */
+  backdateUploadJob(jobId: string, ms: number): void;
 }
 
 export const DEFAULT_API_KEY = 'ak_emulator';
+const SEEDED_JOB_IDLE_MS = 60 * 60_000;
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
@@ -142,9 +156,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       await store.deleteJob(job.id);
       return imageView(store.image(completed.firmwareImageId), url, shortDatafile);
     },
-    async seedUploadJob({ name, chunks = [], description }) {
+    async seedUploadJob({ name, chunks = [], description, idleMs = SEEDED_JOB_IDLE_MS }) {
       const job = await store.createJob({ name, description });
       for (const chunk of chunks) await store.appendChunk(job.id, toAsync(chunk), md5Base64(chunk));
+      store.backdate(job.id, idleMs);
       return jobView(job);
     },
     encryptedImageBytes: async (imageId) => {
@@ -158,6 +173,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     devices: () => devices.all().map(deviceView),
     seedDevices: (seeds) => devices.seed(seeds).map(deviceView),
     scriptDevice: (deviceId, script) => devices.setScript(deviceId, script),
+    backdateUploadJob: (jobId, ms) => store.backdate(jobId, ms),
   };
 
   return {
@@ -169,7 +185,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       load: (rules) => faults.load(rules),
     },
     events,
-    violations: () => events.filter((e) => e.type === 'concurrent-append'),
+    violations: () => events.filter((e) => e.type === 'concurrent-append' || e.type === 'second-writer'),
     callCount: (op) => faults.callCount(op),
     state,
     setShaping: (s) => {

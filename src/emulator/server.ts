@@ -1,6 +1,8 @@
 // Request handling: routing, auth, the fault hooks around each operation, shaping of the answer.
 import { createReadStream } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { finished, pipeline } from 'node:stream/promises';
 import { EMPTY_MD5_BASE64, MAX_CHUNK_SIZE, paths, type UploadJobRequest } from '../api/types.js';
 import { ApiError, errorBody, gatewayHtml, validationError } from './errors.js';
@@ -8,7 +10,16 @@ import { FaultBook } from './faults.js';
 import { answersBeforeEffect, rewriteJson, writeHostileBody } from './hostile.js';
 import { listPage, parseListQuery } from './listing.js';
 import { paced, sleep } from './shaping.js';
-import { chunkView, datafilePath, imageView, jobView, shortDatafilePath, type Store } from './store.js';
+import {
+  chunkView,
+  datafilePath,
+  FOREIGN_WRITER,
+  imageView,
+  jobView,
+  shortDatafilePath,
+  type Store,
+  type Writer,
+} from './store.js';
 import type { EmulatorEvent, Operation, Shaping } from './types.js';
 
 const JOB_FILTERS = [
@@ -82,6 +93,19 @@ export interface ServerDeps {
 
 export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { store } = deps;
+  const writers = new WeakMap<Socket, Writer>();
+  let connections = 0;
+  function writerOf(socket: Socket): Writer {
+    let writer = writers.get(socket);
+    if (!writer) {
+      writer = {
+        id: `connection ${++connections} (port ${socket.remotePort})`,
+        isConnected: () => !socket.destroyed && socket.readyState === 'open',
+      };
+      writers.set(socket, writer);
+    }
+    return writer;
+  }
   const jobs = '/v3/firmware-images/upload-jobs';
   const ID = '([^/]+)';
 
@@ -205,9 +229,10 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     if (length === 0) {
       if (md5 !== EMPTY_MD5_BASE64)
         throw validationError('Content-MD5', `does not match the empty body (${EMPTY_MD5_BASE64})`);
-      result = await store.completeJob(jobId);
+      result = await store.completeJob(jobId, writerOf(req.socket));
     } else {
-      result = { chunk: await store.appendChunk(jobId, paced(req, deps.shaping(), deps.stopped), md5) };
+      const body = paced(req, deps.shaping(), deps.stopped);
+      result = { chunk: await store.appendChunk(jobId, body, md5, writerOf(req.socket)) };
     }
     const location = deps.baseUrl() + paths.chunk(jobId, result.chunk.id);
     return {
@@ -215,6 +240,13 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       json: chunkView(jobId, result.chunk),
       headers: { Location: location, 'Content-Location': location },
     };
+  }
+
+  /** The foreign-writer fault: another client's chunk lands first (a gone or completed job: nothing). */
+  async function foreignAppend(jobId: string, bytes: number): Promise<void> {
+    const data = randomBytes(bytes);
+    const md5 = createHash('md5').update(data).digest('base64');
+    await store.appendChunk(jobId, [data], md5, FOREIGN_WRITER).catch(() => {});
   }
 
   async function download({ params }: Context): Promise<Reply> {
@@ -291,6 +323,9 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         await drain(req);
         await new Promise((resolve) => deps.stopped.addEventListener('abort', resolve, { once: true }));
         return;
+      case 'foreign-writer':
+        if (jobId !== undefined) await foreignAppend(jobId, fault.bytes ?? 4096);
+        break;
     }
     if (fault && answersBeforeEffect(fault) && fault.type === 'huge-body') {
       await drain(req);

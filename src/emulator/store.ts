@@ -39,6 +39,8 @@ interface JobRecord {
   /** SHA-256 of the committed bytes, carried forward chunk by chunk. */
   sha256: Hash;
   appendsInFlight: number;
+  /** The connection that stored the last chunk (none for seeded chunks). */
+  lastWriter?: Writer;
   /** Two appends overlapped: the stored bytes no longer follow the chunk list. */
   corrupted: boolean;
   /** `datafile_encryption` was asked for (and the emulator encrypts). */
@@ -59,6 +61,18 @@ interface ImageRecord {
 }
 
 type Emit = (event: Omit<EmulatorEvent, 'time'>) => void;
+
+/** Who sent a chunk POST: one client connection (the emulator cannot know more of a client). */
+export interface Writer {
+  id: string;
+  isConnected(): boolean;
+}
+
+/** The foreign-writer fault's chunks: another client that stays connected. */
+export const FOREIGN_WRITER: Writer = {
+  id: 'another client (foreign-writer fault)',
+  isConnected: () => true,
+};
 
 function notFound(what: string, id: string | number): ApiError {
   return new ApiError(404, `${what} ${id} not found`);
@@ -163,8 +177,9 @@ export class Store {
    */
   async appendChunk(
     jobId: string,
-    body: AsyncIterable<Buffer>,
+    body: AsyncIterable<Buffer> | Iterable<Buffer>,
     contentMd5Base64: string,
+    writer?: Writer,
   ): Promise<ChunkRecord> {
     const job = this.ensureAcceptsChunks(jobId);
     if (job.appendsInFlight > 0) this.markConcurrent(job, 'append-chunk');
@@ -206,6 +221,7 @@ export class Store {
         md5Hex: Buffer.from(md5Base64, 'base64').toString('hex'),
         createdAt: timestamp(),
       };
+      this.noteWriter(job, writer, 'append-chunk');
       job.chunks.push(chunk);
       job.size = job.corrupted ? Math.max(job.size, start + length) : start + length;
       job.sha256 = sha256;
@@ -236,9 +252,10 @@ export class Store {
   }
 
   /** The zero-length chunk: turns the job into a firmware image, or refuses as S3 would at the end. */
-  async completeJob(jobId: string): Promise<{ job: JobRecord; chunk: ChunkRecord }> {
+  async completeJob(jobId: string, writer?: Writer): Promise<{ job: JobRecord; chunk: ChunkRecord }> {
     const job = this.ensureAcceptsChunks(jobId);
     if (job.appendsInFlight > 0) this.markConcurrent(job, 'complete-job');
+    this.noteWriter(job, writer, 'complete-job');
     const reject = (message: string) => {
       this.emit({ type: 'completion-rejected', operation: 'complete-job', jobId, detail: message });
       return new ApiError(400, message);
@@ -317,6 +334,32 @@ export class Store {
     };
     this.images.set(id, image);
     return image;
+  }
+
+  /**
+   * Two writers on one job, even when their requests never overlap (a slow link): a chunk POST from
+   * another connection than the last writer's while that one is still open. A client that reconnects
+   * (after a reset or a stall) has closed its old connection first, so it stays one writer.
+   */
+  private noteWriter(job: JobRecord, writer: Writer | undefined, operation: 'append-chunk' | 'complete-job') {
+    if (!writer) return;
+    const last = job.lastWriter;
+    job.lastWriter = writer;
+    if (!last || last.id === writer.id || job.corrupted || !last.isConnected()) return;
+    this.emit({
+      type: 'second-writer',
+      operation,
+      jobId: job.id,
+      chunkId: job.chunks.length + 1,
+      detail: `a chunk POST from ${writer.id} while ${last.id}, which wrote this job last, is still connected: two clients write one job`,
+    });
+  }
+
+  /** TEST-ONLY: moves the job's updated_at back by `ms`, as if nobody had touched it for that long. */
+  backdate(jobId: string, ms: number): void {
+    const job = this.job(jobId);
+    const iso = new Date(Date.parse(job.updatedAt) - ms).toISOString();
+    job.updatedAt = `${iso.slice(0, -1)}000Z`; // microseconds, as timestamp() writes them
   }
 
   private markConcurrent(job: JobRecord, operation: 'append-chunk' | 'complete-job'): void {

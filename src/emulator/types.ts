@@ -104,7 +104,24 @@ export type Fault =
    * The request takes effect; its JSON answer (each entry of a list page) loses the `drop` fields and
    * gets the `set` values, e.g. `{ drop: ['id'] }` or `{ set: { datafile_size: '12' } }`.
    */
-  | { type: 'mangle'; drop?: string[]; set?: Record<string, unknown> };
+  | { type: 'mangle'; drop?: string[]; set?: Record<string, unknown> }
+  /**
+   * Another client appends a chunk of `bytes` random bytes (default 4096) to the job the request names,
+   * just before the request is handled: a second writer on the job (recorded as a violation). Only on
+   * operations that name a job; nothing happens when that job is gone or completed.
+   */
+  | { type: 'foreign-writer'; bytes?: number };
+
+/** The operations whose path names an upload job (the only ones a foreign-writer fault can apply to). */
+export const JOB_OPERATIONS: readonly Operation[] = [
+  'get-job',
+  'update-job',
+  'delete-job',
+  'append-chunk',
+  'complete-job',
+  'list-chunks',
+  'get-chunk',
+];
 
 export interface FaultRule {
   operation: Operation;
@@ -133,7 +150,9 @@ export type EmulatorEventType =
   | 'chunk-rejected'
   | 'job-completed'
   | 'completion-rejected'
-  | 'concurrent-append';
+  | 'concurrent-append'
+  /** A chunk POST from another client than the one that wrote the job last, while that one is still connected. */
+  | 'second-writer';
 
 export interface EmulatorEvent {
   type: EmulatorEventType;

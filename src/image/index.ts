@@ -1,3 +1,4 @@
+export { ImageChangedError } from './errors.js';
 export { hashImage, hashSource, type ImageHashes } from './hash-image.js';
 export { ImagePathError, locateImage, type LocatedImage } from './locate.js';
 export { hashMatches, md5, md5Base64, md5Hex } from './md5.js';

@@ -1,5 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { ImageChangedError } from './errors.js';
 import { type ChunkSpec, planChunks } from './plan.js';
 import { BufferPool } from './pool.js';
 
@@ -29,6 +31,12 @@ export interface ImageSource {
   read(fromIndex?: number): AsyncIterable<PreparedChunk>;
   /** SHA-256 (hex) of the whole image; throws unless a pass from chunk 1 has gone through every chunk. */
   sha256Hex(): string;
+  /**
+   * Throws ImageChangedError when the file is no longer what was opened: size, mtime, ctime or inode of
+   * the open descriptor, or the path naming another file. A pass calls it after every chunk it reads;
+   * the uploader calls it again right before completing the job.
+   */
+  checkUnchanged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,8 +62,8 @@ export async function openImage(
 ): Promise<ImageSource> {
   const file = await open(path, 'r');
   try {
-    const { size } = await file.stat();
-    return new PooledImageSource(path, file, size, chunkSize, options);
+    const opened = await file.stat({ bigint: true });
+    return new PooledImageSource(path, file, opened, chunkSize, options);
   } catch (error) {
     await file.close();
     throw error;
@@ -68,8 +76,18 @@ interface Prepared {
   handOver(): void;
 }
 
+/** What fstat must keep saying for the file to count as unchanged ('' when it does). */
+function statChange(opened: BigIntStats, now: BigIntStats): string {
+  if (now.ino !== opened.ino || now.dev !== opened.dev) return 'it is another file now';
+  if (now.size !== opened.size) return `size ${opened.size} -> ${now.size} bytes`;
+  if (now.mtimeNs !== opened.mtimeNs) return 'modification time moved';
+  if (now.ctimeNs !== opened.ctimeNs) return 'status change time moved';
+  return '';
+}
+
 class PooledImageSource implements ImageSource {
   readonly chunks: ChunkSpec[];
+  readonly size: number;
   private readonly pool: BufferPool;
   private sha256State: Hash = createHash('sha256');
   private sha256: string | undefined;
@@ -83,10 +101,13 @@ class PooledImageSource implements ImageSource {
   constructor(
     readonly path: string,
     private readonly file: FileHandle,
-    readonly size: number,
+    /** fstat at open: the version of the file every later check compares with. */
+    private readonly opened: BigIntStats,
     readonly chunkSize: number,
     options: OpenImageOptions,
   ) {
+    const size = Number(opened.size);
+    this.size = size;
     this.chunks = planChunks(size, chunkSize);
     // Never more or bigger buffers than the image needs: a small image costs small memory.
     const poolSize = Math.max(1, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, this.chunks.length));
@@ -124,6 +145,8 @@ class PooledImageSource implements ImageSource {
           );
         }
         const prepared = await next;
+        // Cheap (two stat calls per chunk): a file rewritten mid-pass is caught at the next chunk.
+        await this.checkUnchanged();
         next = prepareFrom(prepared.chunk.index + 1);
         prepared.handOver();
         yield prepared.chunk;
@@ -148,6 +171,18 @@ class PooledImageSource implements ImageSource {
       );
     }
     return this.sha256;
+  }
+
+  async checkUnchanged(): Promise<void> {
+    const change =
+      statChange(this.opened, await this.file.stat({ bigint: true })) ||
+      // The path may name another file (a `mv` over it) while the descriptor still reads the old one.
+      (await stat(this.path, { bigint: true }).then(
+        (now) =>
+          now.ino !== this.opened.ino || now.dev !== this.opened.dev ? 'the path names another file now' : '',
+        () => 'the path no longer exists',
+      ));
+    if (change) throw new ImageChangedError(this.path, change);
   }
 
   async close(): Promise<void> {
@@ -194,9 +229,9 @@ class PooledImageSource implements ImageSource {
       for (let filled = done; filled < end;) {
         const { bytesRead } = await this.file.read(target, filled, end - filled, position + filled);
         if (bytesRead === 0) {
-          throw new Error(
-            `'${this.path}' ended at byte ${position + filled} but was ${this.size} bytes when opened; ` +
-              'it changed while being read',
+          throw new ImageChangedError(
+            this.path,
+            `it ended at byte ${position + filled} but was ${this.size} bytes when opened`,
           );
         }
         filled += bytesRead;

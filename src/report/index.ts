@@ -9,6 +9,7 @@ export {
   type RetryRecord,
   type SuccessReport,
   type SummaryInput,
+  type WaitRecord,
 } from './summary.js';
 export { campaignOutputsFor, type CampaignOutputName } from './campaign-outputs.js';
 export { CampaignProgress, progressLine } from './campaign-progress.js';

@@ -1,6 +1,7 @@
 // The job summary: what was published (or what failed), as markdown. Pure: main.ts writes it out.
 import { formatBytes } from '../common/bytes.js';
-import type { ChunkTiming, PublishResult } from '../uploader/types.js';
+import { WAIT_OUTCOMES } from '../uploader/ownership.js';
+import type { ChunkTiming, PublishResult, UploadEvent } from '../uploader/types.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration, formatRate } from './format.js';
 
@@ -12,11 +13,16 @@ export interface RetryRecord {
   message: string;
 }
 
+/** A wait for another run's upload under the same name (the uploader's 'waited' event). */
+export type WaitRecord = Omit<Extract<UploadEvent, { type: 'waited' }>, 'type'>;
+
 interface ReportContext {
   imagePath?: string;
   /** Warnings from this run, e.g. a default name that had to be shortened (the uploader's are in result). */
   warnings: string[];
   retries: RetryRecord[];
+  /** Waits for another run writing the job under the name (none by default). */
+  waits?: WaitRecord[];
 }
 
 export interface SuccessReport extends ReportContext {
@@ -50,6 +56,7 @@ export function summaryMarkdown(input: SummaryInput): string {
     input.kind === 'success'
       ? [`## ${HEADLINES[input.result.outcome]}`, resultTable(input)]
       : [`## ❌ Firmware publish failed`, failureBlock(input)];
+  if (input.waits?.length) sections.push(waitsBlock(input.waits));
   const warnings = [...input.warnings, ...(input.kind === 'success' ? input.result.warnings : [])];
   if (warnings.length > 0) sections.push(warningsBlock(warnings));
   const details = detailsBlock(input);
@@ -116,6 +123,16 @@ function failureBlock(input: FailureReport): string {
   ]);
   if (input.name !== undefined || input.imagePath !== undefined) lines.push('', context);
   return lines.join('\n');
+}
+
+function waitsBlock(waits: WaitRecord[]): string {
+  return waits
+    .map(
+      (w) =>
+        `⏳ Waited ${formatDuration(w.waitedMs)} for another run's upload job ${escapeMarkdown(w.jobId)} ` +
+        `under this name: ${WAIT_OUTCOMES[w.outcome]}.`,
+    )
+    .join('\n\n');
 }
 
 function warningsBlock(warnings: string[]): string {

@@ -2,9 +2,10 @@
 // already holds verified and skipped, and every lost answer reconciled against the service's chunk list.
 import type { UploadChunk } from '../api/types.js';
 import type { ImageSource, PreparedChunk } from '../image/source.js';
-import { chunkMismatch } from './decide.js';
+import { chunkMismatch, type LocalChunk } from './decide.js';
 import { UploadStateError } from './errors.js';
 import { listHeldChunks } from './names.js';
+import { AnotherWriterError } from './ownership.js';
 import type { UploadSession } from './session.js';
 import type { ChunkTiming } from './types.js';
 
@@ -18,7 +19,8 @@ export interface PassProgress {
 }
 
 export type PassResult =
-  | { kind: 'done'; sha256Hex: string }
+  /** `chunks`: the plan with every chunk's MD5, for the check before completion. */
+  | { kind: 'done'; sha256Hex: string; chunks: LocalChunk[] }
   /** A chunk the job held is not the local file's: the job must be started over. */
   | { kind: 'mismatch'; reason: string };
 
@@ -33,6 +35,7 @@ export async function uploadPass(
   progress: PassProgress,
 ): Promise<PassResult> {
   const total = source.chunks.length;
+  const sent: LocalChunk[] = [];
   let bytesDone = 0;
   for await (const chunk of source.read()) {
     try {
@@ -48,6 +51,7 @@ export async function uploadPass(
         attempts = await sendChunk(session, progress.jobId, chunk, total);
         progress.chunksSent++;
       }
+      sent.push({ length: chunk.length, md5: chunk.md5 });
       progress.chunksHeld = chunk.index;
       bytesDone += chunk.length;
       const durationMs = session.elapsedMs() - startMs;
@@ -71,14 +75,17 @@ export async function uploadPass(
       chunk.release();
     }
   }
-  return { kind: 'done', sha256Hex: source.sha256Hex() };
+  return { kind: 'done', sha256Hex: source.sha256Hex(), chunks: sent };
 }
 
-/** Appends one chunk; returns the number of requests it took. */
+/**
+ * Appends one chunk; returns the number of requests it took. The 201 must describe this chunk (id = its
+ * index, our length and MD5): anything else means another client appends to the job too.
+ */
 async function sendChunk(session: UploadSession, jobId: string, chunk: PreparedChunk, total: number) {
   const operation = `append chunk ${chunk.index} of ${total}`;
   let attempts = 0;
-  await session.reconciled(
+  const stored = await session.reconciled(
     operation,
     () => {
       attempts++;
@@ -86,6 +93,13 @@ async function sendChunk(session: UploadSession, jobId: string, chunk: PreparedC
     },
     () => reconcileChunk(session, jobId, chunk, operation),
   );
+  const mismatch = chunkMismatch(stored, chunk.index, chunk);
+  if (mismatch) {
+    throw new AnotherWriterError(
+      jobId,
+      `the service stored ${operation} as chunk ${stored.id} (${mismatch})`,
+    );
+  }
   return attempts;
 }
 

@@ -3,6 +3,7 @@
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
 import { hashMatches } from '../image/md5.js';
 import { ConflictError } from './errors.js';
+import { jobOwner } from './ownership.js';
 import type { ConflictPolicy } from './types.js';
 
 /** What exists under one name. `heldChunks` belongs to `unfinishedJob`. */
@@ -33,18 +34,24 @@ export type NameDecision =
   | { action: 'resume'; job: UploadJob; heldChunks: UploadChunk[] }
   | { action: 'restart'; job: UploadJob; reason: string }
   | { action: 'conflict'; error: ConflictError }
-  | { action: 'suffix' };
+  | { action: 'suffix' }
+  /** Another live run writes the same content so far: wait for it, then look again. */
+  | { action: 'wait'; job: UploadJob; heldChunks: UploadChunk[] };
 
 export function isNameFree(state: NameState): boolean {
   return state.images.length === 0 && state.jobs.length === 0;
 }
 
-/** `encrypt`: the run asks for an encrypted payload (encrypt-payload); reuse compares like with like. */
+/**
+ * `jobIsLive`: another run is writing `state.unfinishedJob` (ownership.ts tells); `local` must then be
+ * hashed, so that different content is told at once from the held chunks. `encrypt`: the run asks for an
+ * encrypted payload (encrypt-payload); reuse compares like with like.
+ */
 export function decideForName(
   policy: ConflictPolicy,
   state: NameState,
   local: LocalImage,
-  encrypt = false,
+  { jobIsLive = false, encrypt = false }: { jobIsLive?: boolean; encrypt?: boolean } = {},
 ): NameDecision {
   if (isNameFree(state)) return { action: 'new-upload' };
   if (policy === 'suffix') return { action: 'suffix' };
@@ -57,11 +64,17 @@ export function decideForName(
   }
   const job = state.unfinishedJob;
   if (policy === 'fail') return { action: 'conflict', error: jobConflict(job ?? state.jobs[0]!, state) };
-  // reuse: an unfinished job is ours to resume if it holds a prefix of this file, else to start over.
   if (!job) {
     const stale = state.jobs[0]!;
     return { action: 'restart', job: stale, reason: 'it completed but its firmware image no longer exists' };
   }
+  // A live job is never touched: the same content so far means waiting for it, anything else a conflict.
+  if (jobIsLive) {
+    const difference = liveJobDifference(job, state.heldChunks, local);
+    if (difference) return { action: 'conflict', error: otherRunConflict(job, difference) };
+    return { action: 'wait', job, heldChunks: state.heldChunks };
+  }
+  // reuse: an abandoned job is ours to resume if it holds a prefix of this file, else to start over.
   const mismatch = heldChunksMismatch(state.heldChunks, local.chunks);
   if (mismatch) return { action: 'restart', job, reason: mismatchReason(mismatch) };
   return { action: 'resume', job, heldChunks: state.heldChunks };
@@ -107,6 +120,24 @@ export function chunkMismatch(held: UploadChunk, index: number, local: LocalChun
     return `its chunk ${index} has MD5 ${held.hash}, different from the local file's`;
   }
   return undefined;
+}
+
+/** Why a live job's content is not the local file's, as far as its marker and chunks tell already. */
+function liveJobDifference(job: UploadJob, held: UploadChunk[], local: LocalImage): string | undefined {
+  const owner = jobOwner(job);
+  if (owner.kind === 'run' && owner.size !== local.size) {
+    return `it uploads ${owner.size} bytes where the local file has ${local.size}`;
+  }
+  return heldChunksMismatch(held, local.chunks);
+}
+
+function otherRunConflict(job: UploadJob, difference: string): ConflictError {
+  return new ConflictError(
+    `another run is uploading different content under the name "${job.name}" (upload job ${job.id}: ` +
+      `${difference}); this run leaves that job alone: give each build its own name (e.g. the matrix leg ` +
+      'in `name`), or publish one at a time (a workflow `concurrency:` group)',
+    job.name,
+  );
 }
 
 function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean): ConflictError {

@@ -3,6 +3,7 @@ import { hashImage } from '../image/hash-image.js';
 import { planChunks } from '../image/plan.js';
 import { decideForName, type NameDecision } from './decide.js';
 import { findFreeName, lookUpName } from './names.js';
+import { JobWatch } from './ownership.js';
 import { buildResult } from './result.js';
 import type { UploadSession } from './session.js';
 import type { DryRunDecision, PublishRequest, PublishResult } from './types.js';
@@ -13,7 +14,13 @@ export async function dryRun(session: UploadSession, request: PublishRequest): P
   const state = await lookUpName(session, request.name);
   const local = await hashImage(request.imagePath, request.chunkSize);
   const chunks = planChunks(local.size, request.chunkSize);
-  const decision = decideForName(request.onConflict, state, local, request.encryptPayload);
+  // One look: a job is live unless released or idle by its updated_at (a real run would also watch it).
+  const job = state.unfinishedJob;
+  const live = job !== undefined && new JobWatch(session, session.ownership).isLive(job, state.heldChunks);
+  const decision = decideForName(request.onConflict, state, local, {
+    jobIsLive: live,
+    encrypt: request.encryptPayload,
+  });
   const name = decision.action === 'suffix' ? await findFreeName(session, request.name) : request.name;
   const dryRunDecision = describe(decision, name, chunks.length);
   session.logger.info(`dry run: a real run would do: ${dryRunDecision.description}`);
@@ -50,5 +57,10 @@ function describe(decision: NameDecision, name: string, chunkCount: number): Dry
       return { action: 'conflict', description: `conflict that would fail: ${decision.error.message}` };
     case 'suffix':
       return { action: 'suffix', description: `suffix → ${name}` };
+    case 'wait':
+      return {
+        action: 'wait',
+        description: `wait for the run writing job ${decision.job.id} (${decision.heldChunks.length} of ${chunkCount} chunks so far), then reuse its image`,
+      };
   }
 }

@@ -11,7 +11,8 @@ export class NameTakenError extends Error {}
 
 /**
  * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
- * lost answer, a new job with our name and no chunks is the one our request created.
+ * lost answer, a new job with our name, our description (the run's owner marker) and no chunks is the one
+ * our request created.
  */
 export async function createJob(
   session: UploadSession,
@@ -38,6 +39,7 @@ export async function createJob(
         );
         for (const job of jobs) {
           if (job.name !== name || knownJobIds.has(job.id) || isJobComplete(job)) continue;
+          if (description !== undefined && job.description !== description) continue;
           if ((await listHeldChunks(session, job.id)).length > 0) continue;
           adopted = true;
           session.emit({ type: 'reconciled', operation, finding: 'already-applied' });
@@ -64,6 +66,26 @@ export async function deleteJob(session: UploadSession, job: UploadJob, reason: 
     if (!(error instanceof ServiceError && error.status === 404)) throw error;
   }
   session.emit({ type: 'job-deleted', jobId: job.id, reason });
+}
+
+/**
+ * After a 400 on an append or the completion, or a job that no longer looks as this run left it (an
+ * UploadStateError: e.g. an empty chunk list before completion): was the job completed by another run
+ * meanwhile (a run that was slow, not gone)? Then its image is the result to check, not a failure.
+ */
+export async function completedMeanwhile(
+  session: UploadSession,
+  jobId: string,
+  error: unknown,
+): Promise<UploadJob | undefined> {
+  const surprising =
+    (error instanceof ServiceError && error.status === 400) || error instanceof UploadStateError;
+  if (!surprising) return undefined;
+  // A look that fails (the job deleted meanwhile…) must not hide the error that brought us here.
+  const job = await session
+    .repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId))
+    .catch(() => undefined);
+  return job && isJobComplete(job) && job.firmware_image_id ? job : undefined;
 }
 
 /** Sends the zero-length chunk that completes the job; never twice. */

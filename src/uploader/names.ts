@@ -7,12 +7,16 @@ import type { UploadSession } from './session.js';
 export async function lookUpName(session: UploadSession, name: string): Promise<NameState> {
   const { client } = session;
   const filter = { name__eq: name };
-  const images = (
-    await session.repeatable('list firmware images', () => client.allFirmwareImages(filter))
-  ).filter((image) => image.name === name);
+  const listImages = async () =>
+    (await session.repeatable('list firmware images', () => client.allFirmwareImages(filter))).filter(
+      (image) => image.name === name,
+    );
+  let images = await listImages();
   const jobs = (await session.repeatable('list upload jobs', () => client.allUploadJobs(filter))).filter(
     (job) => job.name === name,
   );
+  // A job that completed between the two lists: its image exists now, though the first list missed it.
+  if (images.length === 0 && jobs.some(isJobComplete)) images = await listImages();
   const unfinishedJob = jobs.find((job) => !isJobComplete(job));
   const heldChunks = unfinishedJob ? await listHeldChunks(session, unfinishedJob.id) : [];
   return { name, images, jobs, unfinishedJob, heldChunks };

@@ -2,6 +2,7 @@
 import type { UpdateServiceClient } from '../client/client.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
+import { DEFAULT_OWNERSHIP_TIMINGS, newRunToken, type OwnershipTimings } from './ownership.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 import type { PublishDeps, UploadEvent } from './types.js';
 
@@ -16,6 +17,10 @@ export class UploadSession {
   readonly startedAt: number;
   /** Retries made, over every request of the run. */
   retries = 0;
+  /** Names this run in the description of the job it writes (ownership.ts). */
+  readonly runToken = newRunToken();
+  readonly ownership: OwnershipTimings;
+  readonly wallClockMs: () => number;
   private readonly policy: RetryPolicy;
 
   constructor(
@@ -28,6 +33,8 @@ export class UploadSession {
     this.signal = deps.signal;
     this.policy = { ...DEFAULT_RETRY_POLICY, retries };
     this.startedAt = deps.clock.now();
+    this.ownership = { ...DEFAULT_OWNERSHIP_TIMINGS, ...deps.ownership };
+    this.wallClockMs = deps.wallClockMs ?? Date.now;
   }
 
   emit(event: UploadEvent): void {

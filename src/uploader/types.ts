@@ -3,8 +3,9 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { UpdateServiceClient } from '../client/client.js';
 import type { ConflictPolicy } from '../inputs/settings.js';
+import type { OwnershipTimings, WaitOutcome } from './ownership.js';
 
-export type { ConflictPolicy };
+export type { ConflictPolicy, OwnershipTimings, WaitOutcome };
 
 /** Settings resolved by the caller: the image is located and the name decided (defaulted or given). */
 export interface PublishRequest {
@@ -29,6 +30,10 @@ export interface PublishDeps {
   /** Jitter source for retry backoff (Math.random by default). */
   random?: () => number;
   onEvent?: (event: UploadEvent) => void;
+  /** Wall-clock epoch milliseconds (Date.now by default): compared with the service's updated_at. */
+  wallClockMs?: () => number;
+  /** How live jobs of other runs are told from abandoned ones (docs/design.md, "One writer per job"). */
+  ownership?: Partial<OwnershipTimings>;
 }
 
 export type Phase = 'prepare' | 'check-name' | 'upload' | 'complete' | 'verify' | 'done';
@@ -47,6 +52,10 @@ export type UploadEvent =
   | { type: 'completed'; jobId: string; firmwareImageId: string }
   | { type: 'verified'; firmwareImageId: string; datafileSize: number; datafileChecksum: string }
   | { type: 'reused'; firmwareImageId: string }
+  /** Another run writes the job under the name: this run waits (one event per poll). */
+  | { type: 'waiting'; jobId: string; chunksHeld: number; waitedMs: number }
+  /** The wait for another run ended. */
+  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome }
   | { type: 'warning'; message: string };
 
 export interface ChunkProgress<T extends 'chunk-sent' | 'chunk-skipped'> {
@@ -78,7 +87,7 @@ export interface ChunkPlanSummary {
   meetsMinimumRule: boolean;
 }
 
-export type DryRunAction = 'new-upload' | 'reuse' | 'resume' | 'restart' | 'conflict' | 'suffix';
+export type DryRunAction = 'new-upload' | 'reuse' | 'resume' | 'restart' | 'conflict' | 'suffix' | 'wait';
 
 export interface DryRunDecision {
   action: DryRunAction;

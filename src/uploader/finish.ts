@@ -1,0 +1,50 @@
+// The last step before the zero-length chunk: a job is completed only when it is exactly the local file,
+// still ours, and about to give the image the user's description. What it checks cannot be undone after.
+import type { UploadChunk } from '../api/types.js';
+import type { ImageSource } from '../image/source.js';
+import { chunkMismatch, type LocalChunk } from './decide.js';
+import { UploadStateError } from './errors.js';
+import { listHeldChunks } from './names.js';
+import { ensureStillOwned } from './ownership.js';
+import type { UploadSession } from './session.js';
+
+export async function prepareCompletion(
+  session: UploadSession,
+  source: ImageSource,
+  jobId: string,
+  plan: LocalChunk[],
+  description: string,
+): Promise<void> {
+  await source.checkUnchanged();
+  await ensureStillOwned(session, jobId);
+  const mismatch = planMismatch(await listHeldChunks(session, jobId), plan);
+  if (mismatch) {
+    throw new UploadStateError(
+      `upload job ${jobId} is not completed: its chunk list is not the local file's (${mismatch}); ` +
+        'stopped so that no wrong image is stored; a re-run with on-conflict `reuse` starts it over',
+    );
+  }
+  // The image inherits the job's description: the owner marker goes, the user's description comes back.
+  const job = await session.repeatable(`update upload job ${jobId}`, () =>
+    session.client.updateUploadJob(jobId, { description }),
+  );
+  if (job.description !== description) {
+    throw new UploadStateError(
+      `upload job ${jobId} is not completed: the service kept another description than the one set; ` +
+        'the image would not carry yours; run again',
+    );
+  }
+  await source.checkUnchanged();
+}
+
+/** Why the job's chunk list is not exactly the plan (count, then each id, length and MD5). */
+export function planMismatch(held: UploadChunk[], plan: LocalChunk[]): string | undefined {
+  if (held.length !== plan.length) {
+    return `it holds ${held.length} chunks where the local file makes ${plan.length}`;
+  }
+  for (const [i, chunk] of held.entries()) {
+    const mismatch = chunkMismatch(chunk, i + 1, plan[i]!);
+    if (mismatch) return mismatch;
+  }
+  return undefined;
+}
