@@ -66,6 +66,8 @@ export interface HarnessPublishOptions {
   requestTimeoutMs?: number;
   /** Jitter source for backoff (default 0.5). */
   random?: () => number;
+  /** Called as each request leaves the client, before it is dispatched (e.g. to change the file then). */
+  beforeRequest?: (request: { method: string; path: string }) => void;
 }
 
 export interface Harness {
@@ -107,10 +109,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const agent = new Agent({ connections: 1 });
       agents.push(agent);
       const run: Run = { events: [], logger: recordingLogger(), clock: fakeClock() };
+      const { beforeRequest } = options;
+      const dispatcher = beforeRequest
+        ? agent.compose((dispatch) => (opts, handler) => {
+            beforeRequest({ method: opts.method, path: opts.path });
+            return dispatch(opts, handler);
+          })
+        : agent;
       const client = new UpdateServiceClient({
         baseUrl: new URL(options.baseUrl ?? emulator.url),
         apiKey: options.apiKey ?? apiKey,
-        dispatcher: agent,
+        dispatcher,
         userAgent: label,
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         signal: options.signal,
