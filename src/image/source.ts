@@ -11,9 +11,9 @@ import { type ChunkSpec, planChunks } from './plan.js';
 export interface ChunkBody {
   length: number;
   /**
-   * The bytes in slices, each a fresh buffer (the HTTP client may still hold the previous one). The
-   * last slice is only yielded once the whole re-read matches the hash pass; otherwise the iteration
-   * throws ImageChangedError, so a changed chunk never goes out complete.
+   * The bytes in slices from a small ring of buffers of this open() alone (see SEND_RING). The last
+   * slice is only yielded once the whole re-read matches the hash pass; otherwise the iteration throws
+   * ImageChangedError, so a changed chunk never goes out complete.
    */
   open(): AsyncIterable<Buffer>;
 }
@@ -52,6 +52,14 @@ const HASH_SLICE_BYTES = 1024 * 1024;
  * socket still hold stay a few MiB at most, large enough to cost no throughput.
  */
 const SEND_SLICE_BYTES = 256 * 1024;
+/**
+ * Buffers a send cycles through. A fresh buffer per slice would leave ~40 MiB of garbage between
+ * collections (measured). Reuse is safe: undici writes each slice with socket.write() and, the slice
+ * being over the socket's high-water mark, waits for 'drain' (everything handed to the kernel) before
+ * it asks for the next one; so it never holds more than one. Four is a margin, and should that ever
+ * change, the service's Content-MD5 check refuses the chunk rather than store wrong bytes.
+ */
+const SEND_RING = 4;
 
 /**
  * Both passes read with positional reads on one descriptor. The send pass checks its re-read with
@@ -160,8 +168,10 @@ class FileImageSource implements ImageSource {
 
   private async *reRead(spec: ChunkSpec, plannedCrc: number): AsyncGenerator<Buffer> {
     let crc = 0;
-    for (let done = 0; done < spec.length;) {
-      const slice = Buffer.allocUnsafeSlow(Math.min(SEND_SLICE_BYTES, spec.length - done));
+    const ring: Buffer[] = [];
+    for (let done = 0, turn = 0; done < spec.length; turn = (turn + 1) % SEND_RING) {
+      ring[turn] ??= Buffer.allocUnsafeSlow(Math.min(SEND_SLICE_BYTES, spec.length));
+      const slice = ring[turn]!.subarray(0, Math.min(SEND_SLICE_BYTES, spec.length - done));
       await this.readFully(slice, spec.offset + done, spec);
       crc = crc32(slice, crc);
       done += slice.length;
