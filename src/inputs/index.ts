@@ -11,4 +11,11 @@ export {
   type ReadInput,
   type Settings,
 } from './settings.js';
-export { defaultDescription, defaultName, type DefaultName, type Provenance } from './provenance.js';
+export {
+  defaultDescription,
+  defaultName,
+  githubProvenance,
+  provenanceFromCiEnv,
+  type DefaultName,
+  type Provenance,
+} from './provenance.js';
