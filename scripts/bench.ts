@@ -32,7 +32,7 @@ const USAGE = `usage: npm run bench -- [options]
   --rounds <n>           alternating rounds (default 3)
   --chunk-size <size>    chunk size of the action and the curl loop (default ${formatBytes(DEFAULT_CHUNK_SIZE)})
   --compare-size <size>  also run the action on an image of this size each round (default 4GiB; 0: none)
-  --memory-chunks <list> chunk sizes of the flat-memory runs besides the default (default 8MiB,100MiB)
+  --memory-chunks <list> chunk sizes of the flat-memory runs besides the default (default 8MiB,32MiB,100MiB)
   --latency-ms <n>       emulator latency per response (default 0; 40 with --chunk-sweep)
   --bandwidth <rate>     emulator bandwidth per request, e.g. 100MiB (default none; 100MiB with --chunk-sweep)
   --chunk-sweep          the action only, over the shaped link, for each of --sweep-sizes
@@ -60,7 +60,7 @@ function parseOptions(argv: string[]): Options | undefined {
       rounds: { type: 'string', default: '3' },
       'chunk-size': { type: 'string' },
       'compare-size': { type: 'string', default: '4GiB' },
-      'memory-chunks': { type: 'string', default: '8MiB,100MiB' },
+      'memory-chunks': { type: 'string', default: '8MiB,32MiB,100MiB' },
       'latency-ms': { type: 'string' },
       bandwidth: { type: 'string' },
       'chunk-sweep': { type: 'boolean', default: false },

@@ -37,7 +37,7 @@ describe('parseSettings', () => {
       requestTimeoutMs: 300_000,
       dryRun: false,
     });
-    expect(DEFAULT_CHUNK_SIZE).toBe(32 * 1024 * 1024);
+    expect(DEFAULT_CHUNK_SIZE).toBe(64 * 1024 * 1024);
   });
 
   it('reads every input when given', () => {
