@@ -1,9 +1,11 @@
 // `npm run bench`: the bundled action against a plain curl loop and the hashing floors, alternating in
-// one run, on an image in os.tmpdir(); medians, MiB/s, CPU s/GiB, peak RSS, and the issue's targets.
+// one run, on images in os.tmpdir(): the action at several chunk sizes and image sizes (memory), on a
+// 1 MiB image (an empty run), over a link shaped like a wide-area one (40 ms per response); the requests
+// a publish makes; medians, MiB/s, CPU s/GiB, peak RSS; the machine; the issue's targets, PASS/FAIL.
 // `npm run bench -- --chunk-sweep`: the action over a shaped link (40 ms per request, 100 MiB/s) for
 // several chunk sizes, to choose the default. `--help` lists the options.
-import { mkdir, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GiB, formatBytes, parseSize } from '../src/common/bytes.js';
@@ -19,15 +21,18 @@ import {
   type Contestant,
 } from './bench/contestants.js';
 import { writeBenchImage } from './bench/image.js';
+import { describeMachine, machineLine, type HashingFloor, type Machine } from './bench/machine.js';
 import { timeCommand, type Usage } from './bench/measure.js';
-import { evaluateTargets, formatTable, formatTargets, summarize, type Summary } from './bench/report.js';
+import { evaluateTargets, formatTable, formatTargets, summarize } from './bench/report.js';
+import { countRequests, formatRequests } from './bench/requests.js';
 import { ACTION_ENTRY, node24Binary } from './lib/run-action.js';
 
 const USAGE = `usage: npm run bench -- [options]
   --size <size>          image size (default 1GiB), e.g. 4GiB
   --rounds <n>           alternating rounds (default 3)
   --chunk-size <size>    chunk size of the action and the curl loop (default ${formatBytes(DEFAULT_CHUNK_SIZE)})
-  --compare-size <size>  also run the action on an image of this size each round (e.g. 4GiB): flat-memory target
+  --compare-size <size>  also run the action on an image of this size each round (default 4GiB; 0: none)
+  --memory-chunks <list> chunk sizes of the flat-memory runs besides the default (default 8MiB,32MiB,100MiB)
   --latency-ms <n>       emulator latency per response (default 0; 40 with --chunk-sweep)
   --bandwidth <rate>     emulator bandwidth per request, e.g. 100MiB (default none; 100MiB with --chunk-sweep)
   --chunk-sweep          the action only, over the shaped link, for each of --sweep-sizes
@@ -40,6 +45,7 @@ interface Options {
   rounds: number;
   chunkSize: number;
   compareSize?: number;
+  memoryChunks: number[];
   shaping: Shaping;
   sweepSizes?: number[];
   baseline?: string;
@@ -53,7 +59,8 @@ function parseOptions(argv: string[]): Options | undefined {
       size: { type: 'string', default: '1GiB' },
       rounds: { type: 'string', default: '3' },
       'chunk-size': { type: 'string' },
-      'compare-size': { type: 'string' },
+      'compare-size': { type: 'string', default: '4GiB' },
+      'memory-chunks': { type: 'string', default: '8MiB,32MiB,100MiB' },
       'latency-ms': { type: 'string' },
       bandwidth: { type: 'string' },
       'chunk-sweep': { type: 'boolean', default: false },
@@ -75,7 +82,8 @@ function parseOptions(argv: string[]): Options | undefined {
     size: parseSize(values.size),
     rounds,
     chunkSize: values['chunk-size'] === undefined ? DEFAULT_CHUNK_SIZE : parseSize(values['chunk-size']),
-    compareSize: values['compare-size'] === undefined ? undefined : parseSize(values['compare-size']),
+    compareSize: parseSize(values['compare-size']) || undefined,
+    memoryChunks: values['memory-chunks'].split(',').map((size) => parseSize(size)),
     shaping: {
       latencyMs: latencyMs || undefined,
       bandwidthBytesPerSec: bandwidth === undefined ? undefined : parseBandwidth(bandwidth),
@@ -111,9 +119,10 @@ function describeShaping(shaping: Shaping): string {
   return parts.length ? parts.join(', ') : 'none (loopback)';
 }
 
-function printHeader(options: Options): void {
+function printHeader(options: Options, machine: Machine): void {
   const node24 = node24Binary();
-  console.log(`bench: ${new Date().toISOString()}  ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`);
+  console.log(`bench: ${new Date().toISOString()}`);
+  console.log(machineLine(machine));
   console.log(
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -126,64 +135,128 @@ function printHeader(options: Options): void {
   );
 }
 
-async function comparison(options: Options, imagePath: string, largerPath?: string): Promise<void> {
-  const setup = { imagePath, chunkSize: options.chunkSize, shaping: options.shaping };
-  const action = actionContestant(setup);
+/** The shaping of the wide-area figures: each response 40 ms late, as over a link with that round trip. */
+const WIDE_AREA: Shaping = { latencyMs: 40 };
+const EMPTY_RUN_SIZE = 1024 * 1024;
+
+interface Images {
+  main: string;
+  larger?: string;
+  empty: string;
+}
+
+async function comparison(options: Options, machine: Machine, images: Images): Promise<void> {
+  const setup = { imagePath: images.main, chunkSize: options.chunkSize, shaping: options.shaping };
+  const sized = (size: number) => `${formatBytes(size)} image`;
+  const action = actionContestant(
+    setup,
+    `action, ${sized(options.size)}, ${formatBytes(options.chunkSize)} chunks`,
+  );
   const curlLoop = curlLoopContestant(setup);
-  const md5sum = md5sumContestant(imagePath);
-  const opensslMd5 = opensslContestant(imagePath, 'md5');
-  const opensslSha256 = opensslContestant(imagePath, 'sha256');
-  const larger = largerPath
-    ? actionContestant({ ...setup, imagePath: largerPath }, `action (${formatBytes(options.compareSize!)})`)
+  const md5sum = md5sumContestant(images.main);
+  const opensslMd5 = opensslContestant(images.main, 'md5');
+  const opensslSha256 = opensslContestant(images.main, 'sha256');
+  const memory = options.memoryChunks.map((chunkSize) =>
+    actionContestant(
+      { ...setup, chunkSize },
+      `action, ${sized(options.size)}, ${formatBytes(chunkSize)} chunks`,
+    ),
+  );
+  const larger = images.larger
+    ? actionContestant({ ...setup, imagePath: images.larger }, `action, ${sized(options.compareSize!)}`)
     : undefined;
-  const baseline = options.baseline
-    ? actionContestant({ ...setup, entry: options.baseline }, 'action (baseline)')
-    : undefined;
-  const extras = [larger, baseline].filter((c): c is Contestant => c !== undefined);
-  const contestants = [action, curlLoop, md5sum, opensslMd5, opensslSha256, ...extras];
+  const empty = actionContestant(
+    { ...setup, imagePath: images.empty },
+    `action, ${sized(EMPTY_RUN_SIZE)} (empty run)`,
+  );
+  const wideArea = [images.empty, images.main].map((imagePath, i) =>
+    actionContestant(
+      { ...setup, imagePath, shaping: WIDE_AREA },
+      `action, ${sized(i === 0 ? EMPTY_RUN_SIZE : options.size)}, 40 ms per response`,
+    ),
+  );
+  const baselines = options.baseline
+    ? [
+        actionContestant({ ...setup, entry: options.baseline }, `baseline, ${sized(options.size)}`),
+        actionContestant(
+          { ...setup, imagePath: images.empty, entry: options.baseline },
+          `baseline, ${sized(EMPTY_RUN_SIZE)} (empty run)`,
+        ),
+      ]
+    : [];
+  const contestants = [
+    action,
+    curlLoop,
+    md5sum,
+    opensslMd5,
+    opensslSha256,
+    ...memory,
+    ...(larger ? [larger] : []),
+    empty,
+    ...wideArea,
+    ...baselines,
+  ];
   console.log(
-    `\n${options.rounds} alternating rounds, ${formatBytes(options.size)} image, ${formatBytes(options.chunkSize)} chunks:`,
+    `\n${options.rounds} alternating rounds, ${formatBytes(options.size)} image, ${formatBytes(options.chunkSize)} chunks ` +
+      'unless named:',
   );
   const runs = await alternate(contestants, options.rounds);
-  const summaryOf = (c: Contestant, size = options.size) => summarize(c.label, runs.get(c)!, size);
-  const rows = [action, curlLoop, md5sum, opensslMd5, opensslSha256].map((c) => summaryOf(c));
-  const largerSummary = larger ? summaryOf(larger, options.compareSize) : undefined;
-  const baselineSummary = baseline ? summaryOf(baseline) : undefined;
-  const extraRows = [largerSummary, baselineSummary].filter((s): s is Summary => s !== undefined);
-  console.log(`\n${formatTable([...rows, ...extraRows])}\n`);
-  const [actionRow, curlRow, md5sumRow, md5Row, sha256Row] = rows as [
-    Summary,
-    Summary,
-    Summary,
-    Summary,
-    Summary,
-  ];
-  console.log(`action / curl loop: ${(actionRow.wallS / curlRow.wallS).toFixed(2)}`);
-  console.log(`action / md5sum:    ${(actionRow.wallS / md5sumRow.wallS).toFixed(2)}`);
-  if (baselineSummary)
-    console.log(`action / baseline:  ${(actionRow.wallS / baselineSummary.wallS).toFixed(2)}`);
+  const sizeOf = (c: Contestant) =>
+    c === larger
+      ? options.compareSize!
+      : [empty, wideArea[0], baselines[1]].includes(c)
+        ? EMPTY_RUN_SIZE
+        : options.size;
+  const summaries = new Map(contestants.map((c) => [c, summarize(c.label, runs.get(c)!, sizeOf(c))]));
+  const row = (c: Contestant) => summaries.get(c)!;
+  const floor: HashingFloor = {
+    md5CpuSPerGiB: row(opensslMd5).cpuSPerGiB,
+    sha256CpuSPerGiB: row(opensslSha256).cpuSPerGiB,
+  };
+  console.log(`\n${machineLine(machine, floor)}`);
+  console.log(`${formatTable(contestants.map(row))}\n`);
+  console.log(`action / curl loop: ${(row(action).wallS / row(curlLoop).wallS).toFixed(2)}`);
+  console.log(`action / md5sum:    ${(row(action).wallS / row(md5sum).wallS).toFixed(2)}`);
+  if (baselines[0])
+    console.log(`action / baseline:  ${(row(action).wallS / row(baselines[0]).wallS).toFixed(2)}`);
   // Client and emulator each MD5-check and SHA-256 every byte, on the same cores: no client goes faster.
-  const cores = cpus().length;
-  const hashingFloorS = (2 * (md5Row.cpuSPerGiB + sha256Row.cpuSPerGiB) * (options.size / GiB)) / cores;
+  const hashingFloorS =
+    (2 * (floor.md5CpuSPerGiB + floor.sha256CpuSPerGiB) * (options.size / GiB)) / machine.cores;
   console.log(
-    `hashing floor:      ${hashingFloorS.toFixed(2)} s = ${(hashingFloorS / md5sumRow.wallS).toFixed(2)} × md5sum ` +
-      `(client and emulator both hash MD5 and SHA-256 of every byte on these ${cores} cores: ` +
-      `2 × (openssl md5 + sha256 CPU) / ${cores}); action / floor: ${(actionRow.wallS / hashingFloorS).toFixed(2)}\n`,
+    `hashing floor:      ${hashingFloorS.toFixed(2)} s = ${(hashingFloorS / row(md5sum).wallS).toFixed(2)} × md5sum ` +
+      `(client and emulator both hash MD5 and SHA-256 of every byte on these ${machine.cores} cores: ` +
+      `2 × (openssl md5 + sha256 CPU) / ${machine.cores}); action / floor: ${(row(action).wallS / hashingFloorS).toFixed(2)}`,
   );
+
+  const chunks = Math.ceil(options.size / options.chunkSize);
+  const requestsDir = await mkdtemp(join(EMULATOR_STORAGE, 'bench-requests-'));
+  const requests = await countRequests(images.main, options.chunkSize, chunks, requestsDir).finally(() =>
+    rm(requestsDir, { recursive: true, force: true }),
+  );
+  console.log(formatRequests(requests));
+  const bundleBytes = (await stat(ACTION_ENTRY)).size;
+  if (options.baseline) {
+    console.log(`bundle: ${bundleBytes} bytes; baseline: ${(await stat(options.baseline)).size} bytes`);
+  }
+
   const targets = evaluateTargets({
-    action: actionRow,
-    curlLoop: curlRow,
-    md5sum: md5sumRow,
-    opensslMd5: md5Row,
-    opensslSha256: sha256Row,
-    chunkSize: options.chunkSize,
-    larger: largerSummary ? { summary: largerSummary, imageSize: options.compareSize! } : undefined,
+    shaExtensions: machine.shaExtensions,
+    action: row(action),
+    curlLoop: row(curlLoop),
+    md5sum: row(md5sum),
+    opensslMd5: row(opensslMd5),
+    opensslSha256: row(opensslSha256),
+    memoryRuns: [action, ...memory, ...(larger ? [larger] : [])].map(row),
+    emptyRun: row(empty),
+    bundleBytes,
+    requests,
   });
+  console.log(`\ntargets (issue #13), against ${machineLine(machine, floor).replace('machine: ', '')}:`);
   console.log(formatTargets(targets));
   if (targets.some((t) => !t.pass)) process.exitCode = 1;
 }
 
-async function chunkSweep(options: Options, imagePath: string): Promise<void> {
+async function chunkSweep(options: Options, machine: Machine, imagePath: string): Promise<void> {
   const sizes = options.sweepSizes!;
   const contestants = sizes.map((chunkSize) =>
     actionContestant(
@@ -194,7 +267,8 @@ async function chunkSweep(options: Options, imagePath: string): Promise<void> {
   console.log(`\nchunk sweep: ${options.rounds} alternating rounds, ${formatBytes(options.size)} image:`);
   const runs = await alternate(contestants, options.rounds);
   const rows = contestants.map((c) => summarize(c.label, runs.get(c)!, options.size));
-  console.log(`\n${formatTable(rows)}`);
+  console.log(`\n${machineLine(machine)}; shaping: ${describeShaping(options.shaping)}`);
+  console.log(formatTable(rows));
   console.log(
     '\n| chunk size | chunk requests | median MiB/s | peak RSS MiB | re-sent on one failed chunk |',
   );
@@ -215,22 +289,30 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  printHeader(options);
+  const machine = describeMachine();
+  printHeader(options, machine);
   const dir = join(tmpdir(), 'izuma-bench');
   await mkdir(dir, { recursive: true });
-  const imagePath = join(dir, `image-${options.size}.bin`);
-  const largerPath = options.compareSize ? join(dir, `image-${options.compareSize}.bin`) : undefined;
+  const imageFor = (size: number) => join(dir, `image-${size}.bin`);
+  const sweep = options.sweepSizes !== undefined;
+  const images: Images = {
+    main: imageFor(options.size),
+    larger: !sweep && options.compareSize ? imageFor(options.compareSize) : undefined,
+    empty: imageFor(EMPTY_RUN_SIZE),
+  };
+  const sizes = new Map([
+    [images.main, options.size],
+    ...(images.larger ? [[images.larger, options.compareSize!] as const] : []),
+    ...(sweep ? [] : [[images.empty, EMPTY_RUN_SIZE] as const]),
+  ]);
   try {
-    for (const [path, size] of [
-      [imagePath, options.size],
-      ...(largerPath ? [[largerPath, options.compareSize!] as const] : []),
-    ] as const) {
+    for (const [path, size] of sizes) {
       console.log(`image: ${path} (${formatBytes(size)})`);
       await writeBenchImage(path, size);
       await timeCommand('cat', [path]); // warm the page cache: every contestant then reads from memory
     }
-    if (options.sweepSizes) await chunkSweep(options, imagePath);
-    else await comparison(options, imagePath, largerPath);
+    if (sweep) await chunkSweep(options, machine, images.main);
+    else await comparison(options, machine, images);
     console.log(
       `\nload average after: ${loadavg()
         .map((l) => l.toFixed(2))

@@ -1,12 +1,11 @@
 // The campaign action's entry point (campaign/action.yml): with src/main.ts the only place that touches
 // @actions/core and process state for it. Everything else is runCampaign() and the report modules.
 import * as core from '@actions/core';
-import { context } from '@actions/github';
 import { campaignClientFor, CampaignFailure, prepareCampaign, runCampaign } from './campaign/index.js';
 import type { CampaignEvent, CampaignResult } from './campaign/types.js';
 import { createDispatcher, redactSecret } from './client/index.js';
 import { systemClock } from './common/clock.js';
-import { parseCampaignSettings, type Provenance } from './inputs/index.js';
+import { githubProvenance, parseCampaignSettings } from './inputs/index.js';
 import { neutralise } from './common/neutralise.js';
 import { actionLogger } from './main.js';
 import {
@@ -37,7 +36,7 @@ export async function run(): Promise<void> {
   try {
     const settings = parseCampaignSettings((name) => core.getInput(name), process.env);
     apiHost = settings.apiHost;
-    const { request, nameWarning } = prepareCampaign(settings, provenanceFromContext());
+    const { request, nameWarning } = prepareCampaign(settings, githubProvenance(process.env));
     if (nameWarning) logger.warning(nameWarning);
     logger.info(
       `manifest: ${request.manifestPath} as "${request.manifestName}"; campaign "${request.campaignName}"; ` +
@@ -83,20 +82,6 @@ export async function run(): Promise<void> {
 
 function setOutputs(result: CampaignResult): void {
   for (const [name, value] of Object.entries(campaignOutputsFor(result))) core.setOutput(name, value);
-}
-
-function provenanceFromContext(): Provenance {
-  const optional = <T>(value: T) => (value === '' || Number.isNaN(value) ? undefined : value);
-  return {
-    repository: optional(process.env.GITHUB_REPOSITORY ?? ''),
-    sha: optional(context.sha ?? ''),
-    ref: optional(context.ref ?? ''),
-    serverUrl: optional(context.serverUrl ?? ''),
-    runId: optional(context.runId),
-    runAttempt: optional(context.runAttempt),
-    workflow: optional(context.workflow ?? ''),
-    actor: optional(context.actor ?? ''),
-  };
 }
 
 /** On SIGINT/SIGTERM: stop waiting (the campaign itself runs on), and be gone before the runner kills us. */

@@ -1,11 +1,10 @@
 import * as core from '@actions/core';
-import { context } from '@actions/github';
 import { createDispatcher, redactSecret } from './client/index.js';
 import { systemClock } from './common/clock.js';
 import { formatBytes } from './common/bytes.js';
 import { neutralise } from './common/neutralise.js';
 import type { Logger } from './common/logger.js';
-import { parseSettings, type Provenance, type Settings } from './inputs/index.js';
+import { githubProvenance, parseSettings, type Settings } from './inputs/index.js';
 import {
   describeFailure,
   failureLine,
@@ -95,7 +94,7 @@ export async function run(): Promise<void> {
 
 /** Locates the image and settles the name and description; logs what a run will use (never the key). */
 async function prepare(settings: Settings, logger: Logger, runInfo: RunInfo): Promise<PublishRequest> {
-  const { request, imageSize, nameWarning } = await preparePublish(settings, provenanceFromContext());
+  const { request, imageSize, nameWarning } = await preparePublish(settings, githubProvenance(process.env));
   runInfo.imagePath = request.imagePath;
   runInfo.name = request.name;
   if (nameWarning) {
@@ -110,21 +109,6 @@ async function prepare(settings: Settings, logger: Logger, runInfo: RunInfo): Pr
       (settings.dryRun ? '; DRY RUN: nothing will be created, changed or deleted' : ''),
   );
   return request;
-}
-
-function provenanceFromContext(): Provenance {
-  // context.repo throws without GITHUB_REPOSITORY (e.g. local runs), so read the variable directly.
-  const optional = <T>(value: T) => (value === '' || Number.isNaN(value) ? undefined : value);
-  return {
-    repository: optional(process.env.GITHUB_REPOSITORY ?? ''),
-    sha: optional(context.sha ?? ''),
-    ref: optional(context.ref ?? ''),
-    serverUrl: optional(context.serverUrl ?? ''),
-    runId: optional(context.runId),
-    runAttempt: optional(context.runAttempt),
-    workflow: optional(context.workflow ?? ''),
-    actor: optional(context.actor ?? ''),
-  };
 }
 
 /**

@@ -77,7 +77,7 @@ describe('CLI options → action inputs', () => {
     expect(settings).toMatchObject({
       apiKey: 'ak_env',
       apiHost: new URL('https://api.ap-northeast-1.mbedcloud.com'),
-      chunkSize: 32 * MiB,
+      chunkSize: 64 * MiB,
       onConflict: 'reuse',
       dryRun: false,
     });

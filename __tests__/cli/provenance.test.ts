@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { cliProvenance, provenanceFromCiEnv, provenanceFromGit } from '../../src/cli/provenance.js';
+import { cliProvenance, provenanceFromGit } from '../../src/cli/provenance.js';
+import { provenanceFromCiEnv } from '../../src/inputs/provenance.js';
 import { defaultName } from '../../src/inputs/index.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';

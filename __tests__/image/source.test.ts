@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ImageChangedError,
   hashImage,
   hashSource,
-  ImageChangedError,
   openImage,
+  type ChunkBody,
   type PreparedChunk,
 } from '../../src/image/index.js';
 
@@ -41,6 +42,46 @@ function reference(path: string, chunkSize: number) {
   return { sha256Hex: createHash('sha256').update(bytes).digest('hex'), chunks };
 }
 
+/**
+ * What one send of the body would carry, slice by slice: each slice copied before the next is asked
+ * for, as the socket takes it (the body reuses its buffers), with the buffer it came in.
+ */
+async function slicesOf(body: ChunkBody): Promise<{ bytes: Buffer; buffer: ArrayBufferLike }[]> {
+  const slices = [];
+  for await (const slice of body.open()) slices.push({ bytes: Buffer.from(slice), buffer: slice.buffer });
+  return slices;
+}
+
+const bytesOf = async (body: ChunkBody) => Buffer.concat((await slicesOf(body)).map((s) => s.bytes));
+
+/** Overwrites `length` bytes at `position` in place (same size, same inode), as a build step might. */
+async function overwrite(path: string, position: number, length = 1): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    const old = Buffer.alloc(length);
+    await file.read(old, 0, length, position);
+    await file.write(
+      old.map((b) => b ^ 0xff),
+      0,
+      length,
+      position,
+    );
+  } finally {
+    await file.close();
+  }
+}
+
+/** Every slice the body yields until it throws, and what it threw. */
+async function sendUntilFailure(body: ChunkBody): Promise<{ sent: number; error: unknown }> {
+  let sent = 0;
+  try {
+    for await (const slice of body.open()) sent += slice.length;
+  } catch (error) {
+    return { sent, error };
+  }
+  return { sent, error: undefined };
+}
+
 describe('openImage', () => {
   it.each([1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 7])(
     'yields the same bytes and hashes as a plain read for %d bytes',
@@ -56,10 +97,10 @@ describe('openImage', () => {
           expect(chunk.index).toBe(count);
           expect(chunk.offset).toBe((count - 1) * CHUNK);
           expect(chunk.length).toBe(want.data.length);
-          expect(chunk.data.equals(want.data)).toBe(true);
+          expect(chunk.body.length).toBe(want.data.length);
+          expect((await bytesOf(chunk.body)).equals(want.data)).toBe(true);
           expect(chunk.md5.equals(want.md5)).toBe(true);
           expect(chunk.md5Base64).toBe(want.md5.toString('base64'));
-          chunk.release();
         }
         expect(count).toBe(expected.chunks.length);
         expect(source.sha256Hex()).toBe(expected.sha256Hex);
@@ -69,54 +110,73 @@ describe('openImage', () => {
     },
   );
 
-  it('reuses the pooled buffers for every chunk', async () => {
-    const path = await imageOf(10 * CHUNK + 5);
-    const source = await openImage(path, CHUNK, { poolSize: 3 });
-    const buffers = new Set<ArrayBufferLike>();
+  it('sends in 256 KiB slices from a ring of its own per open(), re-reading the file each time', async () => {
+    const size = 9 * 256 * 1024 + 5;
+    const path = await imageOf(size);
+    const source = await openImage(path, size);
     try {
       for await (const chunk of source.read()) {
-        buffers.add(chunk.data.buffer);
-        chunk.release();
+        const first = await slicesOf(chunk.body);
+        const again = await slicesOf(chunk.body);
+        expect(first.map((s) => s.bytes.length)).toEqual([...Array(9).fill(256 * 1024), 5]);
+        const buffers = (slices: typeof first) => new Set(slices.map((s) => s.buffer));
+        // Memory stays a few slices whatever the chunk size; a re-send never shares the first send's.
+        expect(buffers(first).size).toBe(4);
+        expect([...buffers(again)].filter((b) => buffers(first).has(b))).toEqual([]);
+        expect(Buffer.concat(again.map((s) => s.bytes)).equals(readFileSync(path))).toBe(true);
       }
-      expect(buffers.size).toBe(3);
     } finally {
       await source.close();
     }
   });
 
-  it('keeps a chunk intact until it is released, while the next one is read ahead', async () => {
+  it('keeps the body of a hashed chunk sendable while the next chunk is hashed', async () => {
     const path = await imageOf(4 * CHUNK);
     const expected = reference(path, CHUNK);
     const source = await openImage(path, CHUNK);
     try {
       let previous: PreparedChunk | undefined;
       for await (const chunk of source.read()) {
-        // The caller may still re-send the previous chunk (a retry) until it releases it.
-        if (previous) {
-          expect(previous.data.equals(expected.chunks[previous.index - 1]!.data)).toBe(true);
-          previous.release();
-          previous.release(); // idempotent: must not free the buffer twice
-        }
+        // A re-send of the previous chunk (a retry) after the next one was hashed.
+        if (previous)
+          expect((await bytesOf(previous.body)).equals(expected.chunks[previous.index - 1]!.data)).toBe(true);
         previous = chunk;
       }
-      previous?.release();
       expect(source.sha256Hex()).toBe(expected.sha256Hex);
     } finally {
       await source.close();
     }
   });
 
-  it('refuses to wait forever when every buffer is held', async () => {
-    const path = await imageOf(4 * CHUNK);
-    const source = await openImage(path, CHUNK, { poolSize: 2 });
-    const held: PreparedChunk[] = [];
+  it('fails the send of a chunk changed after its hash pass, before its last slice goes out', async () => {
+    const path = await imageOf(3 * 256 * 1024);
+    const source = await openImage(path, 256 * 1024);
     try {
-      await expect(
-        (async () => {
-          for await (const chunk of source.read()) held.push(chunk);
-        })(),
-      ).rejects.toThrow(/call release\(\)/);
-      expect(held.map((c) => c.index)).toEqual([1, 2]);
+      const chunks: PreparedChunk[] = [];
+      for await (const chunk of source.read()) chunks.push(chunk);
+      await overwrite(path, 256 * 1024 + 1000); // chunk 2, after it was hashed
+      expect((await sendUntilFailure(chunks[0]!.body)).error).toBeUndefined();
+      const changed = await sendUntilFailure(chunks[1]!.body);
+      expect(changed.error).toBeInstanceOf(ImageChangedError);
+      expect((changed.error as Error).message).toBe(`\`${path}\` changed while it was being uploaded`);
+      expect(changed.sent).toBe(0); // one slice: held back, so the service never gets the whole chunk
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('fails a re-send of a chunk changed after its first send', async () => {
+    const size = 3 * 256 * 1024;
+    const path = await imageOf(size);
+    const source = await openImage(path, size);
+    try {
+      for await (const chunk of source.read()) {
+        expect((await sendUntilFailure(chunk.body)).error).toBeUndefined();
+        await overwrite(path, 0); // the first byte: the re-send reads two more slices before it can tell
+        const resend = await sendUntilFailure(chunk.body);
+        expect(resend.error).toBeInstanceOf(ImageChangedError);
+        expect(resend.sent).toBe(size - 256 * 1024);
+      }
     } finally {
       await source.close();
     }
@@ -128,7 +188,6 @@ describe('openImage', () => {
     const source = await openImage(path, CHUNK);
     try {
       for await (const chunk of source.read()) {
-        chunk.release();
         if (chunk.index === 2) break;
       }
       expect(() => source.sha256Hex()).toThrow(/after a read pass over every chunk/);
@@ -136,7 +195,6 @@ describe('openImage', () => {
       for await (const chunk of source.read()) {
         expect(chunk.md5.equals(expected.chunks[chunk.index - 1]!.md5)).toBe(true);
         indexes.push(chunk.index);
-        chunk.release();
       }
       expect(indexes).toEqual([1, 2, 3, 4]);
       expect(source.sha256Hex()).toBe(expected.sha256Hex);
@@ -155,9 +213,8 @@ describe('openImage', () => {
     try {
       const indexes: number[] = [];
       for await (const chunk of source.read(2)) {
-        expect(chunk.data.equals(expected.chunks[chunk.index - 1]!.data)).toBe(true);
+        expect((await bytesOf(chunk.body)).equals(expected.chunks[chunk.index - 1]!.data)).toBe(true);
         indexes.push(chunk.index);
-        chunk.release();
       }
       expect(indexes).toEqual([2, 3]);
       expect(() => source.sha256Hex()).toThrow();
@@ -167,7 +224,7 @@ describe('openImage', () => {
     }
   });
 
-  it('closes cleanly after the caller leaves a pass midway without releasing', async () => {
+  it('closes cleanly after the caller leaves a pass midway', async () => {
     const path = await imageOf(5 * CHUNK);
     const source = await openImage(path, CHUNK);
     for await (const chunk of source.read()) {
@@ -207,7 +264,7 @@ describe('openImage', () => {
     try {
       await writeFile(path, randomBytes(CHUNK));
       const reading = (async () => {
-        for await (const chunk of source.read()) chunk.release();
+        for await (const chunk of source.read()) void chunk;
       })();
       await expect(reading).rejects.toThrow(/changed while it was being uploaded/);
     } finally {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultDescription, defaultName, type Provenance } from '../../src/inputs/index.js';
+import {
+  defaultDescription,
+  defaultName,
+  githubProvenance,
+  type Provenance,
+} from '../../src/inputs/index.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const onTag: Provenance = { repository: 'acme/fw', sha: SHA, ref: 'refs/tags/v1.2.3' };
@@ -77,5 +82,46 @@ describe('defaultDescription', () => {
 
   it('stays within 2000 characters', () => {
     expect(defaultDescription({ repository: 'r'.repeat(3000) }).length).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe('githubProvenance', () => {
+  const RUN_ENV = {
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_SHA: SHA,
+    GITHUB_REF: 'refs/tags/v9.8.7',
+    GITHUB_SERVER_URL: 'https://github.example.com',
+    GITHUB_RUN_ID: '123456789',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_WORKFLOW: 'release firmware',
+    GITHUB_ACTOR: 'octocat',
+  };
+
+  it("reads the same facts as @actions/github's context from the same variables", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, RUN_ENV);
+    delete process.env.GITHUB_EVENT_PATH;
+    try {
+      // The reference: the package the action used to load for this (its context reads process.env).
+      const { context } = await import('@actions/github');
+      expect(githubProvenance(process.env)).toEqual({
+        repository: `${context.repo.owner}/${context.repo.repo}`,
+        sha: context.sha,
+        ref: context.ref,
+        serverUrl: context.serverUrl,
+        runId: String(context.runId),
+        runAttempt: String(context.runAttempt),
+        workflow: context.workflow,
+        actor: context.actor,
+      });
+    } finally {
+      for (const key of Object.keys(RUN_ENV)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('leaves out what the runner does not set', () => {
+    expect(githubProvenance({ GITHUB_SHA: SHA, GITHUB_RUN_ID: '' })).toEqual({ sha: SHA });
+    expect(githubProvenance({})).toEqual({});
   });
 });

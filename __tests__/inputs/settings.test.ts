@@ -38,7 +38,7 @@ describe('parseSettings', () => {
       dryRun: false,
       encryptPayload: false,
     });
-    expect(DEFAULT_CHUNK_SIZE).toBe(32 * 1024 * 1024);
+    expect(DEFAULT_CHUNK_SIZE).toBe(64 * 1024 * 1024);
   });
 
   it('reads every input when given', () => {

@@ -118,6 +118,8 @@ export interface HarnessPublishOptions {
    */
   clock?: 'fake' | 'real' | (Clock & { slept: number[] });
   ownership?: Partial<OwnershipTimings>;
+  /** Called as each request leaves the client, before it is dispatched (e.g. to change the file then). */
+  beforeRequest?: (request: { method: string; path: string }) => void;
 }
 
 export interface Harness {
@@ -165,10 +167,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
             ? fakeClock()
             : options.clock;
       const run: Run = { events: [], logger: recordingLogger(), clock };
+      const { beforeRequest } = options;
+      const dispatcher = beforeRequest
+        ? agent.compose((dispatch) => (opts, handler) => {
+            beforeRequest({ method: opts.method, path: opts.path });
+            return dispatch(opts, handler);
+          })
+        : agent;
       const client = new UpdateServiceClient({
         baseUrl: new URL(options.baseUrl ?? emulator.url),
         apiKey: options.apiKey ?? apiKey,
-        dispatcher: agent,
+        dispatcher,
         userAgent: label,
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         signal: options.signal,

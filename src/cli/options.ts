@@ -105,7 +105,7 @@ export function buildProgram(
     .requiredOption('--image <path>', 'the firmware file: a path or a glob matching exactly one file')
     .option('--name <name>', 'image name, at most 128 characters (default: file name + tag or short commit)')
     .option('--description <text>', 'image description (default: repository, commit and tag)')
-    .option('--chunk-size <size>', 'chunk size, 5MiB to 100MiB (default: 32MiB)')
+    .option('--chunk-size <size>', 'chunk size, 5MiB to 100MiB (default: 64MiB)')
     .option('--on-conflict <policy>', 'when the name is taken: reuse, fail or suffix (default: reuse)')
     .option('--retries <n>', 'extra attempts for a failed request (default: 5)')
     .option(

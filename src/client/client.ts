@@ -10,7 +10,13 @@ import {
 } from '../api/types.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { cleanServerText, httpError, ServiceError, statusLine } from './errors.js';
-import { exchange, type IncomingResponse, type OutgoingRequest, type TransportContext } from './transport.js';
+import {
+  exchange,
+  type IncomingResponse,
+  type OutgoingRequest,
+  type StreamedBody,
+  type TransportContext,
+} from './transport.js';
 import { checkEntity, checkPage, protocolError, type Entity } from './validate.js';
 
 /** Filters go out as direct query parameters: `{ name__eq: 'x', status__in: 'a,b' }`. */
@@ -108,11 +114,12 @@ export class UpdateServiceClient {
 
   /**
    * Appends one chunk; an empty body completes the job. `operation` names it in errors and logs
-   * (e.g. 'append chunk 3 of 40'). The returned chunk's `hash` may be hex or base64.
+   * (e.g. 'append chunk 3 of 40'). The returned chunk's `hash` may be hex or base64. A StreamedBody is
+   * opened (read) afresh by each call, and an error from it is thrown as it is, not as a ServiceError.
    */
   async appendChunk(
     jobId: string,
-    body: Buffer,
+    body: Buffer | StreamedBody,
     md5Base64: string,
     operation = 'append chunk',
   ): Promise<UploadChunk> {

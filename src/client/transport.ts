@@ -23,11 +23,20 @@ export interface TransportContext {
   secret: string;
 }
 
+/**
+ * A body made afresh for each exchange (a re-send opens it again), streamed with its known length. An
+ * error its slices throw is the body's own (e.g. the file changed) and ends the exchange as it is.
+ */
+export interface StreamedBody {
+  length: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
 export interface OutgoingRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   headers: Record<string, string>;
-  body?: Buffer;
+  body?: Buffer | StreamedBody;
 }
 
 export interface IncomingResponse {
@@ -38,11 +47,29 @@ export interface IncomingResponse {
   truncated?: boolean;
 }
 
-/** The body as slices, calling `onPull` each time undici asks for more (the previous slice was taken). */
-async function* slicesOf(body: Buffer, onPull: () => void): AsyncGenerator<Buffer> {
+async function* bufferSlices(body: Buffer): AsyncGenerator<Buffer> {
   for (let offset = 0; offset < body.length; offset += BODY_SLICE_BYTES) {
-    onPull();
     yield body.subarray(offset, offset + BODY_SLICE_BYTES);
+  }
+}
+
+/**
+ * The body as slices, calling `onPull` each time undici asks for more (the previous slice was taken);
+ * an error from the body itself goes to `onError` before undici sees it.
+ */
+async function* slicesOf(
+  body: Buffer | StreamedBody,
+  onPull: () => void,
+  onError: (error: unknown) => void,
+): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const slice of Buffer.isBuffer(body) ? bufferSlices(body) : body.open()) {
+      onPull();
+      yield slice;
+    }
+  } catch (error) {
+    onError(error);
+    throw error;
   }
   onPull();
 }
@@ -83,6 +110,7 @@ export async function exchange(
   const onAbort = () => controller.abort(ctx.signal?.reason);
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   let bodyStarted = false;
+  let bodyError: { error: unknown } | undefined;
 
   try {
     const response = await ctx.dispatcher.request({
@@ -92,11 +120,15 @@ export async function exchange(
       headers: request.headers,
       // undici accepts an async iterable body (documented); its type declarations lag behind.
       body: hasBody
-        ? (slicesOf(request.body as Buffer, () => {
-            bodyStarted = true;
-            progress();
-          }) as unknown as Readable)
-        : request.body,
+        ? (slicesOf(
+            request.body!,
+            () => {
+              bodyStarted = true;
+              progress();
+            },
+            (error) => (bodyError = { error }),
+          ) as unknown as Readable)
+        : (request.body as Buffer | undefined), // an empty body (completing a job) or none
       signal: controller.signal,
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -133,6 +165,8 @@ export async function exchange(
     };
   } catch (err) {
     if (err instanceof ServiceError) throw err;
+    // Not a transport failure: the body could not be produced; the caller decides what that means.
+    if (bodyError) throw bodyError.error;
     // Headers go out with the first body slice; a bodiless request may have been written once connected.
     const mayHaveBeenWritten = hasBody ? bodyStarted : true;
     if (controller.signal.aborted) {

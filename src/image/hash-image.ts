@@ -1,4 +1,4 @@
-import { openImage, type ImageSource, type OpenImageOptions } from './source.js';
+import { openImage, type ImageSource } from './source.js';
 
 export interface ImageHashes {
   size: number;
@@ -8,12 +8,8 @@ export interface ImageHashes {
 }
 
 /** The hashes of a whole image, from the same read pass the upload uses (dry run, reuse and resume checks). */
-export async function hashImage(
-  path: string,
-  chunkSize: number,
-  options?: OpenImageOptions,
-): Promise<ImageHashes> {
-  const source = await openImage(path, chunkSize, options);
+export async function hashImage(path: string, chunkSize: number): Promise<ImageHashes> {
+  const source = await openImage(path, chunkSize);
   try {
     return await hashSource(source);
   } finally {
@@ -23,13 +19,12 @@ export async function hashImage(
 
 /**
  * hashImage() over an already open source, so a caller that checks first and uploads next can use
- * one source (one buffer pool) for both passes.
+ * one source (one descriptor) for both passes.
  */
 export async function hashSource(source: ImageSource): Promise<ImageHashes> {
   const chunks: ImageHashes['chunks'] = [];
   for await (const chunk of source.read()) {
     chunks.push({ md5: chunk.md5, length: chunk.length });
-    chunk.release();
   }
   return { size: source.size, sha256Hex: source.sha256Hex(), chunks };
 }

@@ -3,10 +3,4 @@ export { hashImage, hashSource, type ImageHashes } from './hash-image.js';
 export { ImagePathError, locateImage, type LocatedImage } from './locate.js';
 export { hashMatches, md5, md5Base64, md5Hex } from './md5.js';
 export { planChunks, type ChunkSpec } from './plan.js';
-export {
-  DEFAULT_POOL_SIZE,
-  openImage,
-  type ImageSource,
-  type OpenImageOptions,
-  type PreparedChunk,
-} from './source.js';
+export { openImage, type ChunkBody, type ImageSource, type PreparedChunk } from './source.js';

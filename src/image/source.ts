@@ -1,20 +1,31 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { ImageChangedError } from './errors.js';
 import { type ChunkSpec, planChunks } from './plan.js';
-import { BufferPool } from './pool.js';
 
-/** A chunk read and hashed, ready to send. */
+/**
+ * A chunk's request body: each open() re-reads the chunk's bytes from the file, so a first send and
+ * every re-send carry what is on disk now, never a copy held in memory.
+ */
+export interface ChunkBody {
+  length: number;
+  /**
+   * The bytes in slices from a small ring of buffers of this open() alone (see SEND_RING). The last
+   * slice is only yielded once the whole re-read matches the hash pass; otherwise the iteration throws
+   * ImageChangedError, so a changed chunk never goes out complete.
+   */
+  open(): AsyncIterable<Buffer>;
+}
+
+/** A chunk hashed by the hash pass, ready to send. */
 export interface PreparedChunk extends ChunkSpec {
-  /** The chunk's bytes: a view into a pooled buffer, valid until release(). */
-  data: Buffer;
-  /** The 16 raw MD5 bytes. */
+  /** The 16 raw MD5 bytes (from the hash pass). */
   md5: Buffer;
   /** RFC 1864 Content-MD5 value. */
   md5Base64: string;
-  /** Hands the buffer back for reuse; `data` must not be used afterwards. Idempotent. */
-  release(): void;
+  body: ChunkBody;
 }
 
 export interface ImageSource {
@@ -23,10 +34,8 @@ export interface ImageSource {
   chunkSize: number;
   chunks: ChunkSpec[];
   /**
-   * One pass over the file from chunk `fromIndex` (1-based, default 1), in order. While the caller
-   * works on chunk N, chunk N+1 is already being read and hashed. Only one pass runs at a time;
-   * a new pass voids the chunks of the previous one. Release each chunk once done with it: when
-   * every pooled buffer is held, asking for the next chunk throws instead of waiting forever.
+   * The hash pass from chunk `fromIndex` (1-based, default 1), in order: while the caller sends chunk
+   * N, chunk N+1 is being hashed, and no further. Only one pass runs at a time.
    */
   read(fromIndex?: number): AsyncIterable<PreparedChunk>;
   /** SHA-256 (hex) of the whole image; throws unless a pass from chunk 1 has gone through every chunk. */
@@ -40,40 +49,40 @@ export interface ImageSource {
   close(): Promise<void>;
 }
 
-export interface OpenImageOptions {
-  /** Pooled buffers; 2 is enough for one chunk in flight plus one being prepared. */
-  poolSize?: number;
-}
-
-export const DEFAULT_POOL_SIZE = 2;
-
 /**
- * Reads go a slice at a time and each slice is hashed (MD5 of the chunk, SHA-256 of the image) right
- * after its read, while it is still in the CPU cache; between slices the event loop keeps the socket fed.
- * On the main thread, not on worker threads: measured with npm run bench (1 GiB, 32 MiB chunks, 2 cores
- * shared with the emulator), workers cost ~0.2 s of start-up CPU and 14-26 MiB each and gained no wall time.
+ * The hash pass reads a slice at a time into one reused buffer and hashes it right after the read
+ * (MD5 of the chunk, SHA-256 of the image), while it is still in the CPU cache.
  */
 const HASH_SLICE_BYTES = 1024 * 1024;
+/**
+ * The send pass re-reads in slices this size: small enough that the slices the HTTP client and the
+ * socket still hold stay a few MiB at most, large enough to cost no throughput.
+ */
+const SEND_SLICE_BYTES = 256 * 1024;
+/**
+ * Buffers a send cycles through. A fresh buffer per slice would leave ~40 MiB of garbage between
+ * collections (measured). Reuse is safe: undici writes each slice with socket.write() and, the slice
+ * being over the socket's high-water mark, waits for 'drain' (everything handed to the kernel) before
+ * it asks for the next one; so it never holds more than one. Four is a margin, and should that ever
+ * change, the service's Content-MD5 check refuses the chunk rather than store wrong bytes.
+ */
+const SEND_RING = 4;
 
-export async function openImage(
-  path: string,
-  chunkSize: number,
-  options: OpenImageOptions = {},
-): Promise<ImageSource> {
+/**
+ * Both passes read with positional reads on one descriptor. The send pass checks its re-read with
+ * CRC-32 (zlib's, ~0.3 s/GiB) against the hash pass's, not with a second MD5 (~1.5 s/GiB, half again the
+ * hashing cost): it only has to tell that the file changed. The service's Content-MD5 check stays the
+ * second guard: a change that kept the CRC-32 would still be refused there.
+ */
+export async function openImage(path: string, chunkSize: number): Promise<ImageSource> {
   const file = await open(path, 'r');
   try {
     const opened = await file.stat({ bigint: true });
-    return new PooledImageSource(path, file, opened, chunkSize, options);
+    return new FileImageSource(path, file, opened, chunkSize);
   } catch (error) {
     await file.close();
     throw error;
   }
-}
-
-/** A prepared chunk before the caller has it: handOver() when yielding. */
-interface Prepared {
-  chunk: PreparedChunk;
-  handOver(): void;
 }
 
 /** What fstat must keep saying for the file to count as unchanged ('' when it does). */
@@ -85,17 +94,13 @@ function statChange(opened: BigIntStats, now: BigIntStats): string {
   return '';
 }
 
-class PooledImageSource implements ImageSource {
+class FileImageSource implements ImageSource {
   readonly chunks: ChunkSpec[];
   readonly size: number;
-  private readonly pool: BufferPool;
+  private readonly hashSlice: Buffer;
   private sha256State: Hash = createHash('sha256');
   private sha256: string | undefined;
   private passRunning = false;
-  /** Chunks yielded and not yet released. */
-  private heldByCaller = 0;
-  /** Bumped per pass so that a release() from an earlier pass cannot free a reused buffer. */
-  private pass = 0;
   private closed = false;
 
   constructor(
@@ -104,14 +109,12 @@ class PooledImageSource implements ImageSource {
     /** fstat at open: the version of the file every later check compares with. */
     private readonly opened: BigIntStats,
     readonly chunkSize: number,
-    options: OpenImageOptions,
   ) {
     const size = Number(opened.size);
     this.size = size;
     this.chunks = planChunks(size, chunkSize);
-    // Never more or bigger buffers than the image needs: a small image costs small memory.
-    const poolSize = Math.max(1, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, this.chunks.length));
-    this.pool = new BufferPool(poolSize, Math.max(1, Math.min(chunkSize, size)));
+    // Never bigger than the image: a small image costs small memory.
+    this.hashSlice = Buffer.allocUnsafeSlow(Math.max(1, Math.min(HASH_SLICE_BYTES, size)));
   }
 
   async *read(fromIndex = 1): AsyncGenerator<PreparedChunk> {
@@ -121,9 +124,6 @@ class PooledImageSource implements ImageSource {
     }
     if (this.passRunning) throw new Error('a read pass is already running; finish or leave it first');
     this.passRunning = true;
-    const pass = ++this.pass;
-    this.pool.reclaimAll();
-    this.heldByCaller = 0;
     const fromStart = fromIndex === 1;
     if (fromStart) {
       this.sha256 = undefined;
@@ -132,34 +132,23 @@ class PooledImageSource implements ImageSource {
     const prepareFrom = (index: number) => {
       const spec = this.chunks[index - 1];
       if (!spec) return undefined;
-      const prepared = this.prepare(spec, fromStart, pass);
+      const prepared = this.prepare(spec, fromStart);
       prepared.catch(() => {}); // handled where it is awaited; this only stops an "unhandled" crash meanwhile
       return prepared;
     };
     let next = prepareFrom(fromIndex);
     try {
       while (next) {
-        if (this.heldByCaller >= this.pool.size) {
-          throw new Error(
-            `all ${this.pool.size} chunk buffers are still held; call release() on a chunk before asking for the next`,
-          );
-        }
-        const prepared = await next;
+        const chunk = await next;
         // Cheap (two stat calls per chunk): a file rewritten mid-pass is caught at the next chunk.
         await this.checkUnchanged();
-        next = prepareFrom(prepared.chunk.index + 1);
-        prepared.handOver();
-        yield prepared.chunk;
+        next = prepareFrom(chunk.index + 1);
+        yield chunk;
       }
       if (fromStart) this.sha256 = this.sha256State.digest('hex');
     } finally {
-      // The read ahead may still be writing into a pooled buffer: let it settle before the pass ends
-      // (or give up its wait for a buffer the caller still holds).
-      this.pool.abortWaiting(new Error('the read pass ended'));
-      await next?.then(
-        (prepared) => prepared.chunk.release(),
-        () => {},
-      );
+      // The read ahead may still be using the hash slice: let it settle before another pass can start.
+      await next?.catch(() => {});
       this.passRunning = false;
     }
   }
@@ -191,56 +180,53 @@ class PooledImageSource implements ImageSource {
     await this.file.close();
   }
 
-  private async prepare(spec: ChunkSpec, withSha256: boolean, pass: number): Promise<Prepared> {
-    const slot = await this.pool.acquire();
-    try {
-      const data = (this.pool.buffers[slot] as Buffer).subarray(0, spec.length);
-      const md5 = await this.readAndHash(data, spec.offset, withSha256);
-      let handedOver = false;
-      let released = false;
-      const chunk: PreparedChunk = {
-        ...spec,
-        data,
-        md5,
-        md5Base64: md5.toString('base64'),
-        release: () => {
-          if (released || pass !== this.pass) return;
-          released = true;
-          if (handedOver) this.heldByCaller--;
-          this.pool.release(slot);
-        },
-      };
-      const handOver = () => {
-        handedOver = true;
-        this.heldByCaller++;
-      };
-      return { chunk, handOver };
-    } catch (error) {
-      if (pass === this.pass) this.pool.release(slot);
-      throw error;
+  private async prepare(spec: ChunkSpec, withSha256: boolean): Promise<PreparedChunk> {
+    const md5 = createHash('md5');
+    let crc = 0;
+    for (let done = 0; done < spec.length;) {
+      const slice = this.hashSlice.subarray(0, Math.min(HASH_SLICE_BYTES, spec.length - done));
+      await this.readFully(slice, spec.offset + done, spec);
+      md5.update(slice);
+      if (withSha256) this.sha256State.update(slice);
+      crc = crc32(slice, crc);
+      done += slice.length;
+    }
+    const digest = md5.digest();
+    return {
+      ...spec,
+      md5: digest,
+      md5Base64: digest.toString('base64'),
+      body: { length: spec.length, open: () => this.reRead(spec, crc) },
+    };
+  }
+
+  private async *reRead(spec: ChunkSpec, plannedCrc: number): AsyncGenerator<Buffer> {
+    let crc = 0;
+    const ring: Buffer[] = [];
+    for (let done = 0, turn = 0; done < spec.length; turn = (turn + 1) % SEND_RING) {
+      ring[turn] ??= Buffer.allocUnsafeSlow(Math.min(SEND_SLICE_BYTES, spec.length));
+      const slice = ring[turn]!.subarray(0, Math.min(SEND_SLICE_BYTES, spec.length - done));
+      await this.readFully(slice, spec.offset + done, spec);
+      crc = crc32(slice, crc);
+      done += slice.length;
+      if (done === spec.length && crc !== plannedCrc) {
+        throw new ImageChangedError(this.path, `chunk ${spec.index} re-read differs from its hash pass`);
+      }
+      yield slice;
     }
   }
 
-  /** Fills `target` from `position`, hashing each slice as it arrives; returns the MD5 of the whole. */
-  private async readAndHash(target: Buffer, position: number, withSha256: boolean): Promise<Buffer> {
-    const md5 = createHash('md5');
-    for (let done = 0; done < target.length;) {
-      const end = Math.min(done + HASH_SLICE_BYTES, target.length);
-      for (let filled = done; filled < end;) {
-        const { bytesRead } = await this.file.read(target, filled, end - filled, position + filled);
-        if (bytesRead === 0) {
-          throw new ImageChangedError(
-            this.path,
-            `it ended at byte ${position + filled} but was ${this.size} bytes when opened`,
-          );
-        }
-        filled += bytesRead;
+  /** Fills `target` from `position`; a file that ended early changed since it was opened. */
+  private async readFully(target: Buffer, position: number, spec: ChunkSpec): Promise<void> {
+    for (let filled = 0; filled < target.length;) {
+      const { bytesRead } = await this.file.read(target, filled, target.length - filled, position + filled);
+      if (bytesRead === 0) {
+        throw new ImageChangedError(
+          this.path,
+          `chunk ${spec.index}: the file ended at byte ${position + filled}, was ${this.size} bytes when opened`,
+        );
       }
-      const slice = target.subarray(done, end);
-      md5.update(slice);
-      if (withSha256) this.sha256State.update(slice);
-      done = end;
+      filled += bytesRead;
     }
-    return md5.digest();
   }
 }

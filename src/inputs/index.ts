@@ -11,5 +11,12 @@ export {
   type ReadInput,
   type Settings,
 } from './settings.js';
-export { defaultDescription, defaultName, type DefaultName, type Provenance } from './provenance.js';
+export {
+  defaultDescription,
+  defaultName,
+  githubProvenance,
+  provenanceFromCiEnv,
+  type DefaultName,
+  type Provenance,
+} from './provenance.js';
 export { parseCampaignSettings, type CampaignSettings } from './campaign-settings.js';

@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../api/types.js';
 
-/** Where the image comes from: main.ts fills it from @actions/github's context, the CLI from env/git. */
+/** Where the image comes from: the CI system's variables (provenanceFromCiEnv), or git for the CLI. */
 export interface Provenance {
   repository?: string;
   sha?: string;
@@ -11,6 +11,62 @@ export interface Provenance {
   runAttempt?: number | string;
   workflow?: string;
   actor?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export const tagRef = (tag: string | undefined) => (tag ? `refs/tags/${tag}` : undefined);
+const branchRef = (branch: string | undefined) => (branch ? `refs/heads/${branch}` : undefined);
+
+/** Drops unset fields so a spread never overwrites a value with undefined. */
+function defined(p: Provenance): Provenance {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== '')) as Provenance;
+}
+
+/**
+ * GitHub Actions, GitLab CI or Jenkins, recognised by their commit variable; undefined elsewhere. The
+ * GitHub fields are the ones @actions/github's `context` reads from the same variables (a test holds
+ * them equal), read here instead of loading that package: its entry point brings Octokit and a second
+ * undici for one object (see README, Performance).
+ */
+export function provenanceFromCiEnv(env: Env): Provenance | undefined {
+  if (env.GITHUB_SHA) return githubProvenance(env);
+  return otherCiProvenance(env);
+}
+
+/** On a GitHub runner (the action): whatever of the run's variables are set. */
+export function githubProvenance(env: Env): Provenance {
+  return defined({
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    ref: env.GITHUB_REF,
+    serverUrl: env.GITHUB_SERVER_URL,
+    runId: env.GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    workflow: env.GITHUB_WORKFLOW,
+    actor: env.GITHUB_ACTOR,
+  });
+}
+
+function otherCiProvenance(env: Env): Provenance | undefined {
+  // GitLab and Jenkins get no serverUrl: defaultDescription() would build a GitHub-style run link from it.
+  if (env.CI_COMMIT_SHA) {
+    return defined({
+      repository: env.CI_PROJECT_PATH,
+      sha: env.CI_COMMIT_SHA,
+      ref: tagRef(env.CI_COMMIT_TAG) ?? branchRef(env.CI_COMMIT_BRANCH),
+      workflow: env.CI_JOB_NAME,
+      actor: env.GITLAB_USER_LOGIN,
+    });
+  }
+  if (env.GIT_COMMIT) {
+    return defined({
+      sha: env.GIT_COMMIT,
+      ref: tagRef(env.TAG_NAME) ?? branchRef(env.BRANCH_NAME),
+      workflow: env.JOB_NAME,
+    });
+  }
+  return undefined;
 }
 
 export interface DefaultName {

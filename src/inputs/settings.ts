@@ -13,7 +13,7 @@ import { parseApiHost } from './host.js';
 export type ConflictPolicy = 'reuse' | 'fail' | 'suffix';
 export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reuse', 'fail', 'suffix'];
 
-export const DEFAULT_CHUNK_SIZE = 32 * MiB;
+export const DEFAULT_CHUNK_SIZE = 64 * MiB;
 export const DEFAULT_RETRIES = 5;
 export const MAX_RETRIES = 100;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;

@@ -1,5 +1,6 @@
-// The upload pass: one read of the file, strictly one chunk on the wire at a time, chunks the job
-// already holds verified and skipped, and every lost answer reconciled against the service's chunk list.
+// The upload pass: the image's hash pass runs one chunk ahead of the send, strictly one chunk on the wire
+// at a time, each send (and re-send) re-reading its bytes from the file; chunks the job already holds
+// verified and skipped, and every lost answer reconciled against the service's chunk list (length + MD5).
 import type { UploadChunk } from '../api/types.js';
 import type { ImageSource, PreparedChunk } from '../image/source.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
@@ -38,42 +39,38 @@ export async function uploadPass(
   const sent: LocalChunk[] = [];
   let bytesDone = 0;
   for await (const chunk of source.read()) {
-    try {
-      session.signal?.throwIfAborted();
-      const startMs = session.elapsedMs();
-      const held = heldChunks[chunk.index - 1];
-      let attempts = 0;
-      if (held) {
-        const mismatch = chunkMismatch(held, chunk.index, chunk);
-        if (mismatch) return { kind: 'mismatch', reason: mismatch };
-        progress.chunksSkipped++;
-      } else {
-        attempts = await sendChunk(session, progress.jobId, chunk, total);
-        progress.chunksSent++;
-      }
-      sent.push({ length: chunk.length, md5: chunk.md5 });
-      progress.chunksHeld = chunk.index;
-      bytesDone += chunk.length;
-      const durationMs = session.elapsedMs() - startMs;
-      progress.timeline.push({
-        index: chunk.index,
-        length: chunk.length,
-        startMs,
-        durationMs,
-        attempts,
-        skipped: !!held,
-      });
-      session.emit({
-        type: held ? 'chunk-skipped' : 'chunk-sent',
-        index: chunk.index,
-        total,
-        length: chunk.length,
-        bytesDone,
-        bytesTotal: source.size,
-      });
-    } finally {
-      chunk.release();
+    session.signal?.throwIfAborted();
+    const startMs = session.elapsedMs();
+    const held = heldChunks[chunk.index - 1];
+    let attempts = 0;
+    if (held) {
+      const mismatch = chunkMismatch(held, chunk.index, chunk);
+      if (mismatch) return { kind: 'mismatch', reason: mismatch };
+      progress.chunksSkipped++;
+    } else {
+      attempts = await sendChunk(session, progress.jobId, chunk, total);
+      progress.chunksSent++;
     }
+    sent.push({ length: chunk.length, md5: chunk.md5 });
+    progress.chunksHeld = chunk.index;
+    bytesDone += chunk.length;
+    const durationMs = session.elapsedMs() - startMs;
+    progress.timeline.push({
+      index: chunk.index,
+      length: chunk.length,
+      startMs,
+      durationMs,
+      attempts,
+      skipped: !!held,
+    });
+    session.emit({
+      type: held ? 'chunk-skipped' : 'chunk-sent',
+      index: chunk.index,
+      total,
+      length: chunk.length,
+      bytesDone,
+      bytesTotal: source.size,
+    });
   }
   return { kind: 'done', sha256Hex: source.sha256Hex(), chunks: sent };
 }
@@ -89,7 +86,7 @@ async function sendChunk(session: UploadSession, jobId: string, chunk: PreparedC
     operation,
     () => {
       attempts++;
-      return session.client.appendChunk(jobId, chunk.data, chunk.md5Base64, operation);
+      return session.client.appendChunk(jobId, chunk.body, chunk.md5Base64, operation);
     },
     () => reconcileChunk(session, jobId, chunk, operation),
   );

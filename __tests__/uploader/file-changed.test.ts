@@ -1,0 +1,137 @@
+// A file that changes while it is uploaded: the send pass re-reads every chunk from the file, so a change
+// after the hash pass is caught there (ImageChangedError, never retried), and the emulator's Content-MD5
+// check is the second guard. Either way the service never holds a chunk with bytes other than planned.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { ServiceError } from '../../src/client/errors.js';
+import { ImageChangedError } from '../../src/image/index.js';
+import { hashMatches, md5 } from '../../src/image/md5.js';
+import { CHUNK, randomImage, startHarness, type Harness } from '../support/harness.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+/** XORs `mask` into the file at `position`, in place (same size, same inode), as a build step might. */
+function xorInPlace(path: string, position: number, mask: Buffer): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const bytes = Buffer.alloc(mask.length);
+    readSync(fd, bytes, 0, mask.length, position);
+    writeSync(
+      fd,
+      bytes.map((b, i) => b ^ mask[i]!),
+      0,
+      mask.length,
+      position,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A change that keeps the CRC-32 the send pass checks: XOR in the CRC-32 polynomial (x^32 + …, 33 bits
+ * in zlib's bit order), a multiple of the generator, so the CRC stays while the MD5 changes.
+ */
+const CRC_PRESERVING_MASK = Buffer.from(
+  [0, 1, 2, 3, 4].map((i) => Number(((1n | (0xedb88320n << 1n)) >> BigInt(8 * i)) & 0xffn)),
+);
+
+const isChunkPost = (r: { method: string; path: string }) => r.method === 'POST' && /\/chunks$/.test(r.path);
+
+/** The chunks the emulator stores for the one job under `name`. */
+function storedChunks(name: string) {
+  const jobs = h.emulator.state.uploadJobs().filter((j) => j.name === name);
+  expect(jobs).toHaveLength(1);
+  return h.emulator.state.chunks(jobs[0]!.id);
+}
+
+describe('an image that changes during the upload', () => {
+  it('fails with ImageChangedError when a chunk changed after its hash pass, and sends no chunk of it', async () => {
+    const data = randomImage(3 * CHUNK);
+    const imagePath = await h.image(data);
+    const name = 'changed-after-hash';
+    let posts = 0;
+    const appendsBefore = h.emulator.callCount('append-chunk');
+    const run = h.publish(
+      { imagePath, name },
+      {
+        // Chunk 2 was hashed while chunk 1 was on the wire; change it as its send begins.
+        beforeRequest: (r) => {
+          if (isChunkPost(r) && ++posts === 2) xorInPlace(imagePath, CHUNK + 12345, Buffer.from([1]));
+        },
+      },
+    );
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageChangedError);
+    expect((error as Error).message).toBe(`\`${imagePath}\` changed while it was being uploaded`);
+    expect(run.run.events.filter((e) => e.type === 'retry')).toEqual([]); // never a retry loop
+    expect(h.emulator.callCount('append-chunk') - appendsBefore).toBe(2);
+    const held = storedChunks(name);
+    expect(held.map((c) => c.length)).toEqual([CHUNK]);
+    expect(hashMatches(held[0]!.hash, md5(data.subarray(0, CHUNK)))).toBe(true);
+  });
+
+  it('fails with ImageChangedError when the chunk changes before a retried re-send', async () => {
+    const data = randomImage(2 * CHUNK);
+    const imagePath = await h.image(data);
+    const name = 'changed-before-resend';
+    const appendsBefore = h.emulator.callCount('append-chunk');
+    h.emulator.faults.add({
+      operation: 'append-chunk',
+      nth: appendsBefore + 2,
+      fault: { type: 'status', status: 503 },
+    });
+    try {
+      const run = h.publish(
+        { imagePath, name },
+        {
+          onEvent: (e) => {
+            if (e.type === 'retry') xorInPlace(imagePath, 2 * CHUNK - 1, Buffer.from([0x80]));
+          },
+        },
+      );
+      await expect(run).rejects.toBeInstanceOf(ImageChangedError);
+      expect(run.run.events.filter((e) => e.type === 'retry')).toHaveLength(1);
+      expect(storedChunks(name).map((c) => c.length)).toEqual([CHUNK]);
+    } finally {
+      h.emulator.faults.clear();
+    }
+  });
+
+  it("is refused by the service's Content-MD5 check when the change slips past the re-read's CRC-32", async () => {
+    const data = randomImage(2 * CHUNK);
+    const changed = Buffer.from(data);
+    for (let i = 0; i < 5; i++) changed[CHUNK + 4096 + i]! ^= CRC_PRESERVING_MASK[i]!;
+    // The premise: the same CRC-32, another MD5.
+    expect(crc32(changed.subarray(CHUNK))).toBe(crc32(data.subarray(CHUNK)));
+    expect(md5(changed.subarray(CHUNK)).equals(md5(data.subarray(CHUNK)))).toBe(false);
+
+    const imagePath = await h.image(data);
+    const name = 'crc-kept-md5-changed';
+    let posts = 0;
+    const error = await h
+      .publish(
+        { imagePath, name },
+        {
+          beforeRequest: (r) => {
+            if (isChunkPost(r) && ++posts === 2) xorInPlace(imagePath, CHUNK + 4096, CRC_PRESERVING_MASK);
+          },
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).status).toBe(400);
+    expect((error as ServiceError).message).toMatch(/Content-MD5/);
+    expect(storedChunks(name).map((c) => c.length)).toEqual([CHUNK]);
+    expect(h.emulator.state.firmwareImages().filter((i) => i.name === name)).toEqual([]);
+  });
+});
