@@ -158,7 +158,9 @@ describe('openImage', () => {
       expect((await sendUntilFailure(chunks[0]!.body)).error).toBeUndefined();
       const changed = await sendUntilFailure(chunks[1]!.body);
       expect(changed.error).toBeInstanceOf(ImageChangedError);
-      expect((changed.error as Error).message).toBe(`\`${path}\` changed while it was being uploaded`);
+      expect((changed.error as Error).message).toBe(
+        `\`${path}\` changed while it was being uploaded (chunk 2 re-read differs from its hash pass)`,
+      );
       expect(changed.sent).toBe(0); // one slice: held back, so the service never gets the whole chunk
     } finally {
       await source.close();

@@ -162,9 +162,10 @@ describe('the package tarball', () => {
     const imported = new Set<string>();
     for (const file of (await filesUnder(installedDir)).filter((f) => f.endsWith('.js'))) {
       const code = await readFile(path.join(installedDir, file), 'utf8');
-      // ncc's ESM output loads externals as `import … from "x"`, `import("x")` or createRequire(…)("x").
+      // ncc's ESM output loads externals as `import … from "x"`, `import("x")` or createRequire(…)("x");
+      // a specifier is a bare name (minified code also has `from"` before a string concatenation).
       for (const m of code.matchAll(
-        /(?:\bfrom\s*|\bimport\(\s*|createRequire\(import\.meta\.url\)\()"([^"]+)"/g,
+        /(?:\bfrom\s*|\bimport\(\s*|createRequire\(import\.meta\.url\)\()"([@\w][\w./:@-]*)"/g,
       )) {
         if (!m[1]!.startsWith('.')) imported.add(m[1]!);
       }

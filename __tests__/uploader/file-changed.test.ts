@@ -72,7 +72,9 @@ describe('an image that changes during the upload', () => {
     );
     const error = await run.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageChangedError);
-    expect((error as Error).message).toBe(`\`${imagePath}\` changed while it was being uploaded`);
+    expect((error as Error).message).toBe(
+      `\`${imagePath}\` changed while it was being uploaded (chunk 2 re-read differs from its hash pass)`,
+    );
     expect(run.run.events.filter((e) => e.type === 'retry')).toEqual([]); // never a retry loop
     expect(h.emulator.callCount('append-chunk') - appendsBefore).toBe(2);
     const held = storedChunks(name);
