@@ -81,7 +81,7 @@ describe('a fault on every call from that step on', () => {
 
 const NEVER_RETRIED = [400, 401, 403, 404, 409, 413];
 const NON_RETRY_ROWS = STEPS.filter((step) =>
-  ['middle chunk', 'read the image', 'create'].includes(step.label),
+  ['middle chunk', 'find the image the job made', 'create'].includes(step.label),
 )
   .flatMap((step) => NEVER_RETRIED.map((code) => [`${step.label}: ${code}`, step, code] as const))
   // A 409 on create means the name was taken meanwhile: the uploader looks the name up again (conflict tests).

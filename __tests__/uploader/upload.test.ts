@@ -81,7 +81,9 @@ describe('publish: failures', () => {
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).status).toBe(401);
     expect(call.run.events.filter((e) => e.type === 'retry')).toEqual([]);
-    expect(h.emulator.callCount('create-job')).toBe(creates);
+    // The create is the first request; refused, it made nothing.
+    expect(h.emulator.callCount('create-job')).toBe(creates + 1);
+    expect(h.emulator.state.uploadJobs().some((j) => j.name === 'auth')).toBe(false);
     const said = everythingSaid(call.run, error);
     expect(said).not.toContain(wrongKey);
     expect(said).not.toContain(API_KEY);
@@ -110,7 +112,7 @@ describe('publish: failures', () => {
     // rewriting proxy on 127.0.0.1.
     const wrong = 'f'.repeat(64);
     const proxy = await startRewritingProxy(h.emulator.url, (path, body) =>
-      /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path) ? { ...body, datafile_checksum: wrong } : body,
+      eachImage(path, body, (image) => ({ ...image, datafile_checksum: wrong })),
     );
     try {
       const data = randomImage(1000);
@@ -128,9 +130,15 @@ describe('publish: failures', () => {
   });
 
   it('an image read back with another id than the completed job names is a clear error, no id reported', async () => {
+    // The list by name does not show the image (a service that records it late): the job's
+    // firmware_image_id is read back, and the image under that id must be it.
     const other = 'e'.repeat(32);
     const proxy = await startRewritingProxy(h.emulator.url, (path, body) =>
-      /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path) ? { ...body, id: other } : body,
+      path === '/v3/firmware-images'
+        ? { ...body, data: [] }
+        : /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path)
+          ? { ...body, id: other }
+          : body,
     );
     try {
       const call = h.publish(
@@ -150,6 +158,19 @@ describe('publish: failures', () => {
     }
   });
 });
+
+/** `change` applied to a firmware image's answer, or to each image of a list of them; other answers kept. */
+function eachImage(
+  path: string,
+  body: Record<string, unknown>,
+  change: (image: Record<string, unknown>) => Record<string, unknown>,
+): Record<string, unknown> {
+  if (/^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path)) return change(body);
+  if (path === '/v3/firmware-images') {
+    return { ...body, data: (body.data as Record<string, unknown>[]).map(change) };
+  }
+  return body;
+}
 
 /** Forwards every request to `target`, passing JSON answers of GETs through `rewrite`. */
 async function startRewritingProxy(

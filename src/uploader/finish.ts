@@ -7,6 +7,7 @@ import { UploadStateError } from './errors.js';
 import { listHeldChunks } from './names.js';
 import { ensureStillOwned } from './ownership.js';
 import type { UploadSession } from './session.js';
+import type { ChunkTiming } from './types.js';
 
 export async function prepareCompletion(
   session: UploadSession,
@@ -14,9 +15,11 @@ export async function prepareCompletion(
   jobId: string,
   plan: LocalChunk[],
   description: string,
+  /** Read the job's marker back first (mayHaveBeenTakenOver()); otherwise its answer is known. */
+  ownerCheck = true,
 ): Promise<void> {
   await source.checkUnchanged();
-  await ensureStillOwned(session, jobId);
+  if (ownerCheck) await ensureStillOwned(session, jobId);
   const mismatch = planMismatch(await listHeldChunks(session, jobId), plan);
   if (mismatch) {
     throw new UploadStateError(
@@ -47,4 +50,23 @@ export function planMismatch(held: UploadChunk[], plan: LocalChunk[]): string | 
     if (mismatch) return mismatch;
   }
   return undefined;
+}
+
+/**
+ * Whether another run can have taken the job over, so that the marker must be read back before
+ * completing. A run takes over only a job that was released (this run releases only on its way out) or
+ * that sat still for staleAfterMs. A job this run created (create arbitrates the name) and kept moving,
+ * never still for half of staleAfterMs (a margin for the clocks) between its create, each chunk's answer
+ * and now, cannot have been: the read's answer is known. A job this run claimed is always read back (two
+ * claims at once).
+ */
+export function mayHaveBeenTakenOver(
+  session: UploadSession,
+  createdAtMs: number | undefined,
+  progress: { timeline: ChunkTiming[] },
+): boolean {
+  if (createdAtMs === undefined) return true;
+  const moved = [createdAtMs, ...progress.timeline.map((t) => t.startMs + t.durationMs), session.elapsedMs()];
+  const longestStillMs = Math.max(...moved.slice(1).map((at, i) => at - moved[i]!));
+  return longestStillMs >= session.ownership.staleAfterMs / 2;
 }

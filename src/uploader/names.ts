@@ -11,11 +11,14 @@ export async function lookUpName(session: UploadSession, name: string): Promise<
     (await session.repeatable('list firmware images', () => client.allFirmwareImages(filter))).filter(
       (image) => image.name === name,
     );
-  let images = await listImages();
-  const jobs = (await session.repeatable('list upload jobs', () => client.allUploadJobs(filter))).filter(
-    (job) => job.name === name,
-  );
-  // A job that completed between the two lists: its image exists now, though the first list missed it.
+  const listJobs = async () =>
+    (await session.repeatable('list upload jobs', () => client.allUploadJobs(filter))).filter(
+      (job) => job.name === name,
+    );
+  // Both at once: one round trip. The two reads are independent; the re-list below covers the race.
+  const [listed, jobs] = await Promise.all([listImages(), listJobs()]);
+  let images = listed;
+  // A job that completed while the lists ran: its image exists now, though the image list missed it.
   if (images.length === 0 && jobs.some(isJobComplete)) images = await listImages();
   const unfinishedJob = jobs.find((job) => !isJobComplete(job));
   const heldChunks = unfinishedJob ? await listHeldChunks(session, unfinishedJob.id) : [];

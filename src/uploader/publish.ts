@@ -15,21 +15,14 @@ import {
 } from './decide.js';
 import { dryRun } from './dry-run.js';
 import { ConflictError, UploadInterruptedError, UploadStateError } from './errors.js';
-import { prepareCompletion } from './finish.js';
-import {
-  NameTakenError,
-  completeJob,
-  completedMeanwhile,
-  createJob,
-  deleteJob,
-  readCompletedJob,
-} from './job.js';
+import { mayHaveBeenTakenOver, prepareCompletion } from './finish.js';
+import { NameTakenError, completeJob, completedMeanwhile, createJob, deleteJob } from './job.js';
 import { findFreeName, lookUpName } from './names.js';
 import { claimJob, JobWatch, ownerMarker, releaseJob, type WaitOutcome } from './ownership.js';
 import { buildResult } from './result.js';
 import { UploadSession } from './session.js';
 import type { PublishDeps, PublishRequest, PublishResult } from './types.js';
-import { verifyEncrypted, verifyImage } from './verify.js';
+import { completedImage, verifyEncrypted, verifyImage } from './verify.js';
 
 /**
  * Rounds of look-up → decide → create when others keep taking the name, a claim is lost, or a resumed job
@@ -56,7 +49,8 @@ export async function publish(request: PublishRequest, deps: PublishDeps): Promi
 
 type Target =
   | { kind: 'reuse'; name: string; image: FirmwareImage }
-  | { kind: 'job'; name: string; job: UploadJob; heldChunks: UploadChunk[] };
+  /** `createdAtMs`: when this run created the job (session time); undefined for a job it claimed. */
+  | { kind: 'job'; name: string; job: UploadJob; heldChunks: UploadChunk[]; createdAtMs?: number };
 
 async function upload(session: UploadSession, request: PublishRequest, source: ImageSource) {
   const local = lazyLocalImage(source);
@@ -149,14 +143,15 @@ async function sendAndVerify(
     const pass = await uploadPass(session, source, target.heldChunks, progress);
     if (pass.kind === 'mismatch') return pass;
     session.emit({ type: 'phase', phase: 'complete' });
-    await prepareCompletion(session, source, job.id, pass.chunks, description);
+    const ownerCheck = mayHaveBeenTakenOver(session, target.createdAtMs, progress);
+    await prepareCompletion(session, source, job.id, pass.chunks, description, ownerCheck);
     await completeJob(session, job.id, total);
     completed = true;
-    const { firmware_image_id: imageId } = await readCompletedJob(session, job.id);
-    session.emit({ type: 'completed', jobId: job.id, firmwareImageId: imageId });
+    const made = await completedImage(session, job.id, target.name);
+    session.emit({ type: 'completed', jobId: job.id, firmwareImageId: made.id });
     session.emit({ type: 'phase', phase: 'verify' });
     const local = { size: source.size, sha256Hex: pass.sha256Hex };
-    const image = await verifyImage(session, imageId, local, description);
+    const image = verifyImage(session, made, local, description);
     session.emit({ type: 'phase', phase: 'done' });
     return { kind: 'done', sha256Hex: pass.sha256Hex, image };
   } catch (error) {
@@ -207,6 +202,11 @@ async function chooseTarget(
   local: LocalImageSource,
   watch: JobWatch,
 ): Promise<Target> {
+  // Create arbitrates (409 while an image or a job holds the name), so a name nobody holds needs no
+  // look-up: the create comes first, and only a 409 leads to the look-up and the on-conflict decision.
+  const created = await createTarget(session, request, local, request.name, new Set());
+  if (created) return created;
+  session.logger.info(`"${request.name}" is taken (409); looking it up`);
   for (let round = 1; round <= MAX_ROUNDS;) {
     const state = await lookUpName(session, request.name);
     const job = state.unfinishedJob;
@@ -265,21 +265,34 @@ async function chooseTarget(
     }
     // Jobs that had this name before we created ours are never adopted as ours after a lost answer.
     const earlierJobIds = new Set(name === state.name ? state.jobs.map((j) => j.id) : []);
-    const marker = ownerMarker(session.runToken, local.planned.size);
-    try {
-      const { job: created } = await createJob(session, name, marker, earlierJobIds, request.encryptPayload);
-      return { kind: 'job', name, job: created, heldChunks: [] };
-    } catch (error) {
-      if (!(error instanceof NameTakenError)) throw error;
-      round++;
-      session.logger.info(`"${name}" was taken meanwhile (409); looking again`);
-    }
+    const target = await createTarget(session, request, local, name, earlierJobIds);
+    if (target) return target;
+    round++;
+    session.logger.info(`"${name}" was taken meanwhile (409); looking again`);
   }
   throw new ConflictError(
     `the name "${request.name}" was taken by another upload ${MAX_ROUNDS} times while this one tried to ` +
       'create or claim its upload job; run again, or use another name',
     request.name,
   );
+}
+
+/** A new job under `name`, carrying this run's owner marker; undefined when the name is taken (409). */
+async function createTarget(
+  session: UploadSession,
+  request: PublishRequest,
+  local: LocalImageSource,
+  name: string,
+  earlierJobIds: Set<string>,
+): Promise<Target | undefined> {
+  const marker = ownerMarker(session.runToken, local.planned.size);
+  try {
+    const { job } = await createJob(session, name, marker, earlierJobIds, request.encryptPayload);
+    return { kind: 'job', name, job, heldChunks: [], createdAtMs: session.elapsedMs() };
+  } catch (error) {
+    if (error instanceof NameTakenError) return undefined;
+    throw error;
+  }
 }
 
 async function restart(session: UploadSession, job: UploadJob, reason: string) {

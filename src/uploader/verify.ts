@@ -1,30 +1,51 @@
 // After completion: the service's firmware image must be byte-for-byte the local file, and the one the
-// completed job names.
+// completed job made.
 import type { FirmwareImage } from '../api/types.js';
 import { EncryptionError, UploadStateError, VerificationError } from './errors.js';
+import { readCompletedJob } from './job.js';
 import type { UploadSession } from './session.js';
 
-export async function verifyImage(
+/**
+ * The image the completed job made. A name belongs to one job or image per account, so the one image
+ * under the job's name is it: one list instead of get-job then get-image. While the list does not show it
+ * (a service that records the image late), the job's firmware_image_id, read back with waits.
+ */
+export async function completedImage(
   session: UploadSession,
-  firmwareImageId: string,
-  local: { size: number; sha256Hex: string },
-  /** The description the image must carry (the user's), when this run completed the job. */
-  description?: string,
+  jobId: string,
+  name: string,
 ): Promise<FirmwareImage> {
-  const image = await session.repeatable(`get firmware image ${firmwareImageId}`, () =>
-    session.client.getFirmwareImage(firmwareImageId),
+  const listed = (
+    await session.repeatable('list firmware images', () =>
+      session.client.allFirmwareImages({ name__eq: name }),
+    )
+  ).filter((image) => image.name === name);
+  if (listed.length === 1) return listed[0]!;
+  const { firmware_image_id: imageId } = await readCompletedJob(session, jobId);
+  const image = await session.repeatable(`get firmware image ${imageId}`, () =>
+    session.client.getFirmwareImage(imageId),
   );
-  if (image.id !== firmwareImageId) {
+  if (image.id !== imageId) {
     throw new UploadStateError(
-      `get firmware image ${firmwareImageId}: the service answered with image ${image.id}, not the one the ` +
+      `get firmware image ${imageId}: the service answered with image ${image.id}, not the one the ` +
         'completed upload job names; do not use either before checking them in the portal',
     );
   }
+  return image;
+}
+
+export function verifyImage(
+  session: UploadSession,
+  image: FirmwareImage,
+  local: { size: number; sha256Hex: string },
+  /** The description the image must carry (the user's), when this run completed the job. */
+  description?: string,
+): FirmwareImage {
   const sameSize = image.datafile_size === local.size;
   const sameChecksum = image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase();
   if (!sameSize || !sameChecksum) {
     throw new VerificationError(
-      firmwareImageId,
+      image.id,
       { size: local.size, checksum: local.sha256Hex },
       { size: image.datafile_size, checksum: image.datafile_checksum },
     );
