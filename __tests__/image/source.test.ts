@@ -148,20 +148,36 @@ describe('openImage', () => {
     }
   });
 
-  it('fails the send of a chunk changed after its hash pass, before its last slice goes out', async () => {
+  it('fails the send of a chunk once the file was written after its hash pass, before its last slice goes out', async () => {
     const path = await imageOf(3 * 256 * 1024);
     const source = await openImage(path, 256 * 1024);
     try {
       const chunks: PreparedChunk[] = [];
       for await (const chunk of source.read()) chunks.push(chunk);
-      await overwrite(path, 256 * 1024 + 1000); // chunk 2, after it was hashed
       expect((await sendUntilFailure(chunks[0]!.body)).error).toBeUndefined();
+      await overwrite(path, 256 * 1024 + 1000); // chunk 2, after it was hashed
       const changed = await sendUntilFailure(chunks[1]!.body);
       expect(changed.error).toBeInstanceOf(ImageChangedError);
       expect((changed.error as Error).message).toBe(
-        `\`${path}\` changed while it was being uploaded (chunk 2 re-read differs from its hash pass)`,
+        `\`${path}\` changed while it was being uploaded (chunk 2 re-read: modification time moved)`,
       );
       expect(changed.sent).toBe(0); // one slice: held back, so the service never gets the whole chunk
+      // The file changed: no chunk of it goes out whole any more, an unchanged one neither.
+      expect((await sendUntilFailure(chunks[0]!.body)).error).toBeInstanceOf(ImageChangedError);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('checkChunk: re-reads a chunk against its hash pass; a file written since is a change', async () => {
+    const path = await imageOf(3 * 256 * 1024);
+    const source = await openImage(path, 256 * 1024);
+    try {
+      const chunks: PreparedChunk[] = [];
+      for await (const chunk of source.read()) chunks.push(chunk);
+      await expect(source.checkChunk(chunks[1]!)).resolves.toBeUndefined();
+      await overwrite(path, 256 * 1024 + 1000);
+      await expect(source.checkChunk(chunks[1]!)).rejects.toThrow(ImageChangedError);
     } finally {
       await source.close();
     }

@@ -1,8 +1,11 @@
-// A file that changes while it is uploaded: the send pass re-reads every chunk from the file, so a change
-// after the hash pass is caught there (ImageChangedError, never retried), and the emulator's Content-MD5
-// check is the second guard. Either way the service never holds a chunk with bytes other than planned.
+// A file that changes while it is uploaded: the send pass re-reads every chunk from the file and checks
+// fstat before its last slice, so a write after the hash pass is caught there (ImageChangedError, never
+// retried); the service's Content-MD5 check is the second guard, and a refused or misstored chunk is
+// re-read against the file first. Either way the service never holds a chunk with bytes other than planned.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { ServiceError } from '../../src/client/errors.js';
 import { ImageChangedError } from '../../src/image/index.js';
@@ -73,7 +76,7 @@ describe('an image that changes during the upload', () => {
     const error = await run.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageChangedError);
     expect((error as Error).message).toBe(
-      `\`${imagePath}\` changed while it was being uploaded (chunk 2 re-read differs from its hash pass)`,
+      `\`${imagePath}\` changed while it was being uploaded (chunk 2 re-read: modification time moved)`,
     );
     expect(run.run.events.filter((e) => e.type === 'retry')).toEqual([]); // never a retry loop
     expect(h.emulator.callCount('append-chunk') - appendsBefore).toBe(2);
@@ -109,7 +112,7 @@ describe('an image that changes during the upload', () => {
     }
   });
 
-  it("is refused by the service's Content-MD5 check when the change slips past the re-read's CRC-32", async () => {
+  it('a change that keeps the CRC-32 is caught too (the send checks fstat, not a checksum)', async () => {
     const data = randomImage(2 * CHUNK);
     const changed = Buffer.from(data);
     for (let i = 0; i < 5; i++) changed[CHUNK + 4096 + i]! ^= CRC_PRESERVING_MASK[i]!;
@@ -130,10 +133,87 @@ describe('an image that changes during the upload', () => {
         },
       )
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ServiceError);
-    expect((error as ServiceError).status).toBe(400);
-    expect((error as ServiceError).message).toMatch(/Content-MD5/);
+    expect(error).toBeInstanceOf(ImageChangedError);
     expect(storedChunks(name).map((c) => c.length)).toEqual([CHUNK]);
     expect(h.emulator.state.firmwareImages().filter((i) => i.name === name)).toEqual([]);
   });
+
+  it("the service's refusal of a chunk (400 Content-MD5) from an unchanged file stays its 400: re-read, not taken for a change, never retried", async () => {
+    const data = randomImage(2 * CHUNK);
+    const imagePath = await h.image(data);
+    const name = 'md5-refused-unchanged';
+    h.emulator.faults.add({
+      operation: 'append-chunk',
+      nth: h.emulator.callCount('append-chunk') + 2,
+      fault: { type: 'status', status: 400, message: 'Content-MD5 does not match the body' },
+    });
+    try {
+      const run = h.publish({ imagePath, name });
+      const error = await run.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceError);
+      expect((error as ServiceError).status).toBe(400);
+      expect((error as ServiceError).message).toMatch(/Content-MD5/);
+      expect(run.run.events.filter((e) => e.type === 'retry')).toEqual([]);
+      expect(storedChunks(name).map((c) => c.length)).toEqual([CHUNK]);
+    } finally {
+      h.emulator.faults.clear();
+    }
+  });
+
+  it('a 201 that stores other bytes than ours, from a file written after the send, is ImageChangedError, not another writer', async () => {
+    const data = randomImage(2 * CHUNK);
+    const imagePath = await h.image(data);
+    const name = 'misstored-changed';
+    // In front of the emulator: the answer to chunk 1 reports another hash, and the file is written just
+    // before that answer reaches the client (after the whole body went out, its fstat check passed).
+    const proxy = await startProxy(h.emulator.url, (path, body) => {
+      if (!/\/chunks$/.test(path) || body.id !== 1) return body;
+      xorInPlace(imagePath, 5, Buffer.from([1]));
+      return { ...body, hash: '0'.repeat(32) };
+    });
+    try {
+      const error = await h.publish({ imagePath, name }, { baseUrl: proxy.url }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImageChangedError);
+      expect((error as Error).message).toMatch(/chunk 1 re-read|modification time moved/);
+      expect(h.emulator.state.firmwareImages().filter((i) => i.name === name)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
+
+/** Forwards every request to `target`, passing the JSON answers of POSTs through `rewrite`. */
+async function startProxy(
+  target: string,
+  rewrite: (path: string, body: Record<string, unknown>) => Record<string, unknown>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const upstream = httpRequest(
+      new URL(req.url!, target),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        const parts: Buffer[] = [];
+        answer.on('data', (part: Buffer) => parts.push(part));
+        answer.on('end', () => {
+          let body = Buffer.concat(parts);
+          if (req.method === 'POST' && answer.headers['content-type']?.includes('json')) {
+            body = Buffer.from(JSON.stringify(rewrite(req.url!.split('?')[0]!, JSON.parse(body.toString()))));
+          }
+          res.writeHead(answer.statusCode!, { ...answer.headers, 'content-length': body.length });
+          res.end(body);
+        });
+      },
+    );
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import { ImageChangedError } from './errors.js';
 import { type ChunkSpec, planChunks } from './plan.js';
 
@@ -13,8 +12,8 @@ export interface ChunkBody {
   length: number;
   /**
    * The bytes in slices from a small ring of buffers of this open() alone (see SEND_RING). The last
-   * slice is only yielded once the whole re-read matches the hash pass; otherwise the iteration throws
-   * ImageChangedError, so a changed chunk never goes out complete.
+   * slice is only yielded once fstat shows the file unchanged since it was opened; otherwise the
+   * iteration throws ImageChangedError, so a chunk changed by a write never goes out complete.
    */
   open(): AsyncIterable<Buffer>;
 }
@@ -46,6 +45,11 @@ export interface ImageSource {
    * the uploader calls it again right before completing the job.
    */
   checkUnchanged(): Promise<void>;
+  /**
+   * Throws ImageChangedError when the file changed (checkUnchanged) or the chunk's bytes no longer have
+   * the hash pass's MD5 (a full re-read: only after the service refused or misstored a send).
+   */
+  checkChunk(chunk: PreparedChunk): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,10 +73,12 @@ const SEND_SLICE_BYTES = 256 * 1024;
 const SEND_RING = 4;
 
 /**
- * Both passes read with positional reads on one descriptor. The send pass checks its re-read with
- * CRC-32 (zlib's, ~0.3 s/GiB) against the hash pass's, not with a second MD5 (~1.5 s/GiB, half again the
- * hashing cost): it only has to tell that the file changed. The service's Content-MD5 check stays the
- * second guard: a change that kept the CRC-32 would still be refused there.
+ * Both passes read with positional reads on one descriptor. The send pass does not hash its re-read
+ * again: fstat before its last slice tells a write since open (any write moves ctime; size, mtime and
+ * inode too), for two system calls per chunk where a CRC-32 of both passes cost ~0.6 s/GiB (the bench's
+ * A/B, README). A change fstat cannot see (a write within the same timestamp tick as the previous one, on
+ * a kernel without fine-grained timestamps) goes out and the service's Content-MD5 check refuses it; the
+ * uploader then re-hashes the chunk (checkChunk) and fails with ImageChangedError, never a retry.
  */
 export async function openImage(path: string, chunkSize: number): Promise<ImageSource> {
   const file = await open(path, 'r');
@@ -163,15 +169,21 @@ class FileImageSource implements ImageSource {
   }
 
   async checkUnchanged(): Promise<void> {
-    const change =
+    const change = await this.changeSinceOpen();
+    if (change) throw new ImageChangedError(this.path, change);
+  }
+
+  /** What changed since open ('' when nothing did): the descriptor's fstat, and what the path names. */
+  private async changeSinceOpen(): Promise<string> {
+    return (
       statChange(this.opened, await this.file.stat({ bigint: true })) ||
       // The path may name another file (a `mv` over it) while the descriptor still reads the old one.
       (await stat(this.path, { bigint: true }).then(
         (now) =>
           now.ino !== this.opened.ino || now.dev !== this.opened.dev ? 'the path names another file now' : '',
         () => 'the path no longer exists',
-      ));
-    if (change) throw new ImageChangedError(this.path, change);
+      ))
+    );
   }
 
   async close(): Promise<void> {
@@ -182,13 +194,11 @@ class FileImageSource implements ImageSource {
 
   private async prepare(spec: ChunkSpec, withSha256: boolean): Promise<PreparedChunk> {
     const md5 = createHash('md5');
-    let crc = 0;
     for (let done = 0; done < spec.length;) {
       const slice = this.hashSlice.subarray(0, Math.min(HASH_SLICE_BYTES, spec.length - done));
       await this.readFully(slice, spec.offset + done, spec);
       md5.update(slice);
       if (withSha256) this.sha256State.update(slice);
-      crc = crc32(slice, crc);
       done += slice.length;
     }
     const digest = md5.digest();
@@ -196,23 +206,38 @@ class FileImageSource implements ImageSource {
       ...spec,
       md5: digest,
       md5Base64: digest.toString('base64'),
-      body: { length: spec.length, open: () => this.reRead(spec, crc) },
+      body: { length: spec.length, open: () => this.reRead(spec) },
     };
   }
 
-  private async *reRead(spec: ChunkSpec, plannedCrc: number): AsyncGenerator<Buffer> {
-    let crc = 0;
+  private async *reRead(spec: ChunkSpec): AsyncGenerator<Buffer> {
     const ring: Buffer[] = [];
     for (let done = 0, turn = 0; done < spec.length; turn = (turn + 1) % SEND_RING) {
       ring[turn] ??= Buffer.allocUnsafeSlow(Math.min(SEND_SLICE_BYTES, spec.length));
       const slice = ring[turn]!.subarray(0, Math.min(SEND_SLICE_BYTES, spec.length - done));
       await this.readFully(slice, spec.offset + done, spec);
-      crc = crc32(slice, crc);
       done += slice.length;
-      if (done === spec.length && crc !== plannedCrc) {
-        throw new ImageChangedError(this.path, `chunk ${spec.index} re-read differs from its hash pass`);
+      // Every byte of this send was read by now: unchanged since open, it is what the hash pass read.
+      if (done === spec.length) {
+        const change = await this.changeSinceOpen();
+        if (change) throw new ImageChangedError(this.path, `chunk ${spec.index} re-read: ${change}`);
       }
       yield slice;
+    }
+  }
+
+  async checkChunk(chunk: PreparedChunk): Promise<void> {
+    await this.checkUnchanged();
+    const md5 = createHash('md5');
+    const slice = Buffer.allocUnsafe(Math.min(SEND_SLICE_BYTES, Math.max(1, chunk.length)));
+    for (let done = 0; done < chunk.length;) {
+      const part = slice.subarray(0, Math.min(slice.length, chunk.length - done));
+      await this.readFully(part, chunk.offset + done, chunk);
+      md5.update(part);
+      done += part.length;
+    }
+    if (!md5.digest().equals(chunk.md5)) {
+      throw new ImageChangedError(this.path, `chunk ${chunk.index} re-read differs from its hash pass`);
     }
   }
 

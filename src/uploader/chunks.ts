@@ -2,6 +2,7 @@
 // at a time, each send (and re-send) re-reading its bytes from the file; chunks the job already holds
 // verified and skipped, and every lost answer reconciled against the service's chunk list (length + MD5).
 import type { UploadChunk } from '../api/types.js';
+import { ServiceError } from '../client/errors.js';
 import type { ImageSource, PreparedChunk } from '../image/source.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
 import { UploadStateError } from './errors.js';
@@ -48,7 +49,7 @@ export async function uploadPass(
       if (mismatch) return { kind: 'mismatch', reason: mismatch };
       progress.chunksSkipped++;
     } else {
-      attempts = await sendChunk(session, progress.jobId, chunk, total);
+      attempts = await sendChunk(session, source, progress.jobId, chunk, total);
       progress.chunksSent++;
     }
     sent.push({ length: chunk.length, md5: chunk.md5 });
@@ -77,21 +78,35 @@ export async function uploadPass(
 
 /**
  * Appends one chunk; returns the number of requests it took. The 201 must describe this chunk (id = its
- * index, our length and MD5): anything else means another client appends to the job too.
+ * index, our length and MD5): anything else means another client appends to the job too, unless the file
+ * changed. A refusal (400: the service's Content-MD5 check) or a stored chunk that is not ours is first
+ * checked against the file (source.checkChunk): a changed file is ImageChangedError, never retried.
  */
-async function sendChunk(session: UploadSession, jobId: string, chunk: PreparedChunk, total: number) {
+async function sendChunk(
+  session: UploadSession,
+  source: ImageSource,
+  jobId: string,
+  chunk: PreparedChunk,
+  total: number,
+) {
   const operation = `append chunk ${chunk.index} of ${total}`;
   let attempts = 0;
-  const stored = await session.reconciled(
-    operation,
-    () => {
-      attempts++;
-      return session.client.appendChunk(jobId, chunk.body, chunk.md5Base64, operation);
-    },
-    () => reconcileChunk(session, jobId, chunk, operation),
-  );
+  const stored = await session
+    .reconciled(
+      operation,
+      () => {
+        attempts++;
+        return session.client.appendChunk(jobId, chunk.body, chunk.md5Base64, operation);
+      },
+      () => reconcileChunk(session, jobId, chunk, operation),
+    )
+    .catch(async (error: unknown) => {
+      if (error instanceof ServiceError && error.status === 400) await source.checkChunk(chunk);
+      throw error;
+    });
   const mismatch = chunkMismatch(stored, chunk.index, chunk);
   if (mismatch) {
+    await source.checkChunk(chunk);
     throw new AnotherWriterError(
       jobId,
       `the service stored ${operation} as chunk ${stored.id} (${mismatch})`,
