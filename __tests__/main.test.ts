@@ -86,10 +86,16 @@ async function startTamperingProxy(target: string): Promise<{ url: string; close
         up.on('data', (b: Buffer) => body.push(b));
         up.on('end', () => {
           let text = Buffer.concat(body).toString('utf8');
-          if (req.method === 'GET' && /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(req.url ?? '')) {
+          // The image as read by id, or as listed by name (how the uploader finds it after completion).
+          const path = (req.url ?? '').split('?')[0]!;
+          if (req.method === 'GET' && /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path)) {
             const image = JSON.parse(text) as { datafile_checksum: string };
             image.datafile_checksum = '0'.repeat(64);
             text = JSON.stringify(image);
+          } else if (req.method === 'GET' && path === '/v3/firmware-images') {
+            const page = JSON.parse(text) as { data: { datafile_checksum: string }[] };
+            for (const image of page.data) image.datafile_checksum = '0'.repeat(64);
+            text = JSON.stringify(page);
           }
           const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(text)) };
           res.writeHead(up.statusCode ?? 502, headers).end(text);

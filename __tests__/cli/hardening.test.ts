@@ -84,7 +84,7 @@ describe('injection', () => {
 
   it('an output value from the service holding the payload (the firmware image id)', async () => {
     emulator.faults.load([
-      { operation: 'get-image', fault: { type: 'mangle', set: { datafile: `https://x/${PAYLOAD}` } } },
+      { operation: 'list-images', fault: { type: 'mangle', set: { datafile: `https://x/${PAYLOAD}` } } },
     ]);
     const run = await cli('--image', imagePath, '--name', 'cli-injection-output');
     expect(run.code).toBe(0);
@@ -104,7 +104,7 @@ describe('exit codes and --json failures', () => {
   });
 
   it('--json: a service failure prints {"error", "exit_code"} on stdout, and the message on stderr', async () => {
-    emulator.faults.load([{ operation: 'list-images', fault: { type: 'status', status: 401 } }]);
+    emulator.faults.load([{ operation: 'create-job', fault: { type: 'status', status: 401 } }]);
     const run = await cli('--image', imagePath, '--name', 'cli-json-failure', '--json');
     expect(run.code).toBe(1);
     const failure = JSON.parse(run.stdout) as { error: string; exit_code: number };

@@ -165,7 +165,8 @@ describe('injection through what the service says', () => {
 
     setInputs({ name: 'fw-service-image-id' });
     emulator.faults.load([
-      { operation: 'get-job', fault: { type: 'mangle', set: { firmware_image_id: `img${PAYLOAD}` } } },
+      // The completed job's image, found by its name.
+      { operation: 'list-images', fault: { type: 'mangle', set: { id: `img${PAYLOAD}` } } },
     ]);
     stdout = '';
     process.exitCode = undefined;
@@ -185,11 +186,12 @@ describe('injection through what the service says', () => {
 describe('rough edges the validation closes', () => {
   it('an image answer without `datafile`: one clear error, exit 1, and no datafile_url output', async () => {
     setInputs({ name: 'fw-no-datafile' });
-    emulator.faults.load([{ operation: 'get-image', fault: { type: 'mangle', drop: ['datafile'] } }]);
+    // The completed job's image, found by its name.
+    emulator.faults.load([{ operation: 'list-images', fault: { type: 'mangle', drop: ['datafile'] } }]);
     const out = await runCaptured();
     expect(process.exitCode).toBe(1);
     expect(out).toMatch(
-      /^::error::get firmware image \w+ failed: unexpected response: firmware image field `datafile` is missing/m,
+      /^::error::list firmware images failed: unexpected response: firmware image \(list item 1\) field `datafile` is missing/m,
     );
     expect(await readFile(process.env.GITHUB_OUTPUT!, 'utf8')).not.toContain('datafile_url');
   });
@@ -206,13 +208,13 @@ describe('rough edges the validation closes', () => {
 
     setInputs({ name: 'fw-size-string' });
     emulator.faults.load([
-      { operation: 'get-image', fault: { type: 'mangle', set: { datafile_size: String(image.length) } } },
+      { operation: 'list-images', fault: { type: 'mangle', set: { datafile_size: String(image.length) } } },
     ]);
     stdout = '';
     out = await runCaptured();
     expect(out.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
       expect.stringMatching(
-        /firmware image field `datafile_size` is a string \("\d+"\); expected a whole number/,
+        /firmware image (\(list item 1\) )?field `datafile_size` is a string \("\d+"\); expected a whole number/,
       ),
     ]);
   });
