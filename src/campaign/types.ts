@@ -4,6 +4,9 @@ import type { DeviceManagementClient } from '../client/campaigns.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 
+/** Between two reads of the campaign while waiting (manifest-tool polls every 3 s; a rollout takes minutes). */
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
+
 /** Settings resolved by the caller: names decided, the manifest file located. */
 export interface CampaignRequest {
   manifestPath: string;

@@ -2,12 +2,11 @@
 // delete, complete (check the job's state before re-sending the zero-length chunk), read back.
 import { EMPTY_MD5_BASE64, isJobComplete, type UploadJob } from '../api/types.js';
 import { ServiceError } from '../client/errors.js';
-import { UploadStateError } from './errors.js';
+import { hint } from '../common/hint.js';
+import { NameTakenError, UploadStateError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
 import type { UploadSession } from './session.js';
-
-/** The name was taken between our look-up and our create (409): the caller looks again. */
-export class NameTakenError extends Error {}
 
 /**
  * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
@@ -106,9 +105,9 @@ export async function completeJob(session: UploadSession, jobId: string, chunkCo
       }
       const held = await listHeldChunks(session, jobId);
       if (held.length !== chunkCount) {
+        const counts = `${held.length} chunks where ${chunkCount} were sent`;
         throw new UploadStateError(
-          `${operation}: after a lost answer, the job holds ${held.length} chunks where ${chunkCount} were sent; ` +
-            'stopped so that no corrupt image is stored; a re-run with on-conflict `reuse` starts over',
+          hint`${operation}: after a lost answer, the job holds ${counts}; stopped so that no corrupt image is stored; ${UPLOADER_HINTS.restarts}`,
         );
       }
       session.emit({ type: 'reconciled', operation, finding: 'not-received' });
