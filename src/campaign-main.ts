@@ -25,11 +25,11 @@ export async function run(): Promise<void> {
     ),
   );
   const { logger, redact } = action;
-  const retries: RetryRecord[] = [];
+  const retryLog: RetryRecord[] = [];
   let apiHost: URL | undefined;
   const report = async (result: CampaignResult, failure?: FailureDescription) => {
     setOutputs(campaignOutputsFor(result));
-    await writeSummary(campaignSummaryMarkdown({ result, apiHost: apiHost!, failure, retries }), action);
+    await writeSummary(campaignSummaryMarkdown({ result, apiHost: apiHost!, failure, retryLog }), action);
   };
   try {
     const settings = parseCampaignSettings((name) => core.getInput(name), process.env);
@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
       },
       onEvent: (event) => {
         progress.handle(event);
-        if (event.type === 'retry') retries.push(retryRecord(event, redact));
+        if (event.type === 'retry') retryLog.push(retryRecord(event, redact));
       },
     });
     logger.info(result.conclusion);

@@ -24,7 +24,7 @@ interface RunInfo {
   imagePath?: string;
   name?: string;
   warnings: string[];
-  retries: RetryRecord[];
+  retryLog: RetryRecord[];
   waits: WaitRecord[];
 }
 
@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
     logger.warning(`cancelled (${signal}): ${tracker.describe()}`),
   );
   const { logger, redact } = action;
-  const runInfo: RunInfo = { warnings: [], retries: [], waits: [] };
+  const runInfo: RunInfo = { warnings: [], retryLog: [], waits: [] };
   try {
     const settings = parseSettings((name) => core.getInput(name), process.env);
     const groups = new PhaseGroups();
@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
         logger.info(`name: ${request.name}${settings.name === undefined ? ' (default)' : ''}`);
         logger.info(
           `service: ${settings.apiHost.origin}; chunk size ${formatBytes(settings.chunkSize)}; ` +
-            `on-conflict ${settings.onConflict}; retries ${settings.retries}` +
+            `on-conflict ${settings.onConflict}; retries ${settings.maxRetries}` +
             (settings.dryRun ? '; DRY RUN: nothing will be created, changed or deleted' : ''),
         );
       },
@@ -66,7 +66,7 @@ export async function run(): Promise<void> {
         groups.handle(event);
         tracker.handle(event);
         reporter.handle(event);
-        if (event.type === 'retry') runInfo.retries.push(retryRecord(event, redact));
+        if (event.type === 'retry') runInfo.retryLog.push(retryRecord(event, redact));
         if (event.type === 'waited') runInfo.waits.push(event);
       },
     }).finally(() => groups.close());

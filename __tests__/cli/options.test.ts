@@ -61,7 +61,7 @@ describe('CLI options → action inputs', () => {
       description: 'nightly',
       chunkSize: 8 * MiB,
       onConflict: 'suffix',
-      retries: 2,
+      maxRetries: 2,
       requestTimeoutMs: 30_000,
       dryRun: true,
       encryptPayload: true,

@@ -43,7 +43,7 @@ export async function preparePublish(settings: Settings, provenance: Provenance)
       description: settings.description ?? defaultDescription(provenance),
       chunkSize: settings.chunkSize,
       onConflict: settings.onConflict,
-      retries: settings.retries,
+      maxRetries: settings.maxRetries,
       dryRun: settings.dryRun,
       encryptPayload: settings.encryptPayload,
     },
@@ -76,7 +76,7 @@ export function prepareCampaign(
       minSuccessPercent: settings.minSuccessPercent,
       ...(settings.maxFailedDevices !== undefined && { maxFailedDevices: settings.maxFailedDevices }),
       dryRun: settings.dryRun,
-      retries: settings.retries,
+      maxRetries: settings.maxRetries,
       pollIntervalMs,
     },
     ...(named.warning !== undefined && {

@@ -23,7 +23,7 @@ export interface CampaignRequest {
   maxFailedDevices?: number;
   dryRun: boolean;
   /** Extra attempts after the first, per request. */
-  retries: number;
+  maxRetries: number;
   /** Between two reads of the campaign while waiting. */
   pollIntervalMs: number;
 }
@@ -81,7 +81,8 @@ export interface CampaignResult {
   /** What happened in words: 'rollout done', 'started; not waiting (wait: false)'… */
   conclusion: string;
   durationMs: number;
-  retries: number;
+  /** Retries made, over every request of the run. */
+  retryCount: number;
   warnings: string[];
   /** Dry run only: what a real run would do. */
   plan?: string[];

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { actionVocabulary, render, type Hint } from '../common/hint.js';
-import { CLIENT_HINTS } from './hints.js';
+import { CLIENT_HINTS, httpHint, transportHint } from './hints.js';
 import { redactSecret } from './redact.js';
 
 export type ServiceErrorKind = 'http' | 'network' | 'timeout' | 'tls' | 'aborted' | 'protocol';
@@ -55,7 +55,7 @@ export class ServiceError extends Error {
     this.fields = init.fields;
     this.retryAfterMs = init.retryAfterMs;
     this.code = init.code;
-    this.advice = init.hint ?? hintFor(init);
+    this.advice = init.hint ?? transportHint(init);
     this.hint = this.advice && render(this.advice, actionVocabulary);
   }
 }
@@ -84,7 +84,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-export interface ErrorResponse {
+/** A non-2xx answer as the transport read it (the contract's `ErrorResponse` is only its body: ErrorBody). */
+export interface FailedHttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
@@ -92,7 +93,7 @@ export interface ErrorResponse {
   truncated?: boolean;
 }
 
-function header(headers: ErrorResponse['headers'], name: string): string | undefined {
+function header(headers: FailedHttpResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -113,7 +114,7 @@ function parseFields(value: unknown, secret: string): { name: string; message: s
 /** A non-2xx answer as a ServiceError; tolerates gateway HTML pages and empty bodies. */
 export function httpError(
   operation: string,
-  response: ErrorResponse,
+  response: FailedHttpResponse,
   secret: string,
   now: () => number,
 ): ServiceError {
@@ -162,54 +163,6 @@ export function httpError(
     maybeReceived: status >= 500,
     hint: httpHint(status, `${type ?? ''} ${serviceMessage ?? ''}`),
   });
-}
-
-function httpHint(status: number, serviceText: string): Hint | undefined {
-  if (
-    (status === 400 || status === 403) &&
-    /quota|limit exceeded|too many (firmware )?images/i.test(serviceText)
-  ) {
-    return CLIENT_HINTS.quota;
-  }
-  switch (status) {
-    case 401:
-      return CLIENT_HINTS.unauthorized;
-    case 403:
-      return CLIENT_HINTS.forbidden;
-    case 404:
-      return CLIENT_HINTS.notFound;
-    case 409:
-      return CLIENT_HINTS.nameTaken;
-    case 413:
-      return CLIENT_HINTS.tooLarge;
-    case 429:
-      return CLIENT_HINTS.rateLimited;
-    default:
-      return undefined;
-  }
-}
-
-function hintFor(init: ServiceErrorInit): Hint | undefined {
-  switch (init.kind) {
-    case 'tls':
-      return init.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-        ? CLIENT_HINTS.certificateName
-        : CLIENT_HINTS.privateCa;
-    case 'network':
-      if (init.code === 'ENOTFOUND' || init.code === 'EAI_AGAIN') {
-        return CLIENT_HINTS.unknownHost;
-      }
-      if (init.code === 'ECONNREFUSED') return CLIENT_HINTS.refused;
-      return undefined;
-    case 'timeout':
-      return CLIENT_HINTS.stalled;
-    case 'protocol':
-      return init.status !== undefined && init.status >= 300 && init.status < 400
-        ? CLIENT_HINTS.redirected
-        : undefined;
-    default:
-      return undefined;
-  }
 }
 
 /** Errors that surely happened before the request was written: it cannot have taken effect. */

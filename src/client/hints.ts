@@ -1,6 +1,7 @@
 // What to do about the client's failures, as data (src/common/hint.ts): each entry point names the
 // inputs in its own terms. Every hint here is rendered in both vocabularies by __tests__/app/hints.test.ts.
-import { hint, input, setting, theInput } from '../common/hint.js';
+import { hint, input, setting, theInput, type Hint } from '../common/hint.js';
+import type { ServiceErrorInit } from './errors.js';
 
 const REGIONS = 'https://api.us-east-1.mbedcloud.com or https://api.ap-northeast-1.mbedcloud.com';
 
@@ -23,3 +24,53 @@ export const CLIENT_HINTS = {
   proxyRefused: hint`check that the proxy (HTTPS_PROXY) allows CONNECT to the ${input('api-host')} host and port, or add the host to NO_PROXY if it should be reached directly`,
   notTheApi: hint`the answer does not follow the Update Service API: check that ${input('api-host')} is the API host (e.g. https://api.us-east-1.mbedcloud.com) and not a proxy or another service`,
 };
+
+/** What to do about an HTTP error status (the service's text tells a quota from another 400/403). */
+export function httpHint(status: number, serviceText: string): Hint | undefined {
+  if (
+    (status === 400 || status === 403) &&
+    /quota|limit exceeded|too many (firmware )?images/i.test(serviceText)
+  ) {
+    return CLIENT_HINTS.quota;
+  }
+  switch (status) {
+    case 401:
+      return CLIENT_HINTS.unauthorized;
+    case 403:
+      return CLIENT_HINTS.forbidden;
+    case 404:
+      return CLIENT_HINTS.notFound;
+    case 409:
+      return CLIENT_HINTS.nameTaken;
+    case 413:
+      return CLIENT_HINTS.tooLarge;
+    case 429:
+      return CLIENT_HINTS.rateLimited;
+    default:
+      return undefined;
+  }
+}
+
+/** What to do about a transport failure (TLS, DNS, refused, stalled, redirected), by kind and code. */
+export function transportHint(init: Pick<ServiceErrorInit, 'kind' | 'code' | 'status'>): Hint | undefined {
+  switch (init.kind) {
+    case 'tls':
+      return init.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? CLIENT_HINTS.certificateName
+        : CLIENT_HINTS.privateCa;
+    case 'network':
+      if (init.code === 'ENOTFOUND' || init.code === 'EAI_AGAIN') {
+        return CLIENT_HINTS.unknownHost;
+      }
+      if (init.code === 'ECONNREFUSED') return CLIENT_HINTS.refused;
+      return undefined;
+    case 'timeout':
+      return CLIENT_HINTS.stalled;
+    case 'protocol':
+      return init.status !== undefined && init.status >= 300 && init.status < 400
+        ? CLIENT_HINTS.redirected
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -37,7 +37,7 @@ export interface CampaignSettings {
   /** undefined: unlimited. */
   maxFailedDevices: number | undefined;
   dryRun: boolean;
-  retries: number;
+  maxRetries: number;
   requestTimeoutMs: number;
 }
 
@@ -63,7 +63,7 @@ export function parseCampaignSettings(
     minSuccessPercent: parseMinSuccessPercent(input('min-success-percent')),
     maxFailedDevices: parseMaxFailedDevices(input('max-failed-devices')),
     dryRun: parseBoolean('dry-run', input('dry-run'), defaultOf('dry-run') === 'true'),
-    retries: parseRetries(input('retries')),
+    maxRetries: parseRetries(input('retries')),
     requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
   };
 }

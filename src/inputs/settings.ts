@@ -44,8 +44,8 @@ export interface Settings {
   /** Bytes, MIN_CHUNK_SIZE..MAX_CHUNK_SIZE. */
   chunkSize: number;
   onConflict: ConflictPolicy;
-  /** Extra attempts after the first. */
-  retries: number;
+  /** Extra attempts after the first, per request (the `retries` input). */
+  maxRetries: number;
   /** Stall timeout: no bytes moving for this long. */
   requestTimeoutMs: number;
   dryRun: boolean;
@@ -66,7 +66,7 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
     description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
     chunkSize: parseChunkSize(input('chunk-size')),
     onConflict: parseConflictPolicy(input('on-conflict')),
-    retries: parseRetries(input('retries')),
+    maxRetries: parseRetries(input('retries')),
     requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
     dryRun: parseBoolean('dry-run', input('dry-run'), defaultOf('dry-run') === 'true'),
     encryptPayload: parseBoolean(

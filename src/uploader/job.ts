@@ -6,6 +6,7 @@ import { hint } from '../common/hint.js';
 import { NameTakenError, UploadStateError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
+import { readBack } from './retry.js';
 import type { UploadSession } from './session.js';
 
 /**
@@ -116,20 +117,20 @@ export async function completeJob(session: UploadSession, jobId: string, chunkCo
   );
 }
 
-const READ_BACK_ATTEMPTS = 5;
-const READ_BACK_WAIT_MS = 1000;
-
-/** The completed job with its firmware_image_id; waits briefly in case the service records it late. */
+/** The completed job with its firmware_image_id; reads back (the policy's readBack) in case it is late. */
 export async function readCompletedJob(session: UploadSession, jobId: string): Promise<UploadJob> {
-  for (let attempt = 1; ; attempt++) {
-    const job = await session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId));
-    if (isJobComplete(job) && job.firmware_image_id) return job;
-    if (attempt === READ_BACK_ATTEMPTS) {
-      throw new UploadStateError(
-        `upload job ${jobId} was completed but the service reports status ${job.status} ` +
-          `without a firmware image id after ${attempt} reads; look the job up in the portal or re-run`,
-      );
-    }
-    await session.clock.sleep(READ_BACK_WAIT_MS * attempt, session.signal);
-  }
+  const {
+    value: job,
+    done,
+    reads,
+  } = await readBack(
+    () => session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId)),
+    (read) => isJobComplete(read) && Boolean(read.firmware_image_id),
+    session,
+  );
+  if (done) return job;
+  throw new UploadStateError(
+    `upload job ${jobId} was completed but the service reports status ${job.status} ` +
+      `without a firmware image id after ${reads} reads; look the job up in the portal or re-run`,
+  );
 }

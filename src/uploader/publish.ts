@@ -31,7 +31,7 @@ import { verifyEncrypted, verifyImage } from './verify.js';
 const MAX_ROUNDS = 3;
 
 export async function publish(request: PublishRequest, deps: PublishDeps): Promise<PublishResult> {
-  const session = new UploadSession(deps, request.retries);
+  const session = new UploadSession(deps, request.maxRetries);
   session.emit({ type: 'phase', phase: 'prepare' });
   if (request.dryRun) return dryRun(session, request);
   const source = await openImage(request.imagePath, request.chunkSize);
