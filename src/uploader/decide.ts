@@ -2,7 +2,7 @@
 // file. Pure: the real run and the dry run take their decisions here, so they cannot disagree.
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
 import { hashMatches } from '../image/md5.js';
-import { hint } from '../common/hint.js';
+import { hint, input } from '../common/hint.js';
 import { ConflictError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';
 import { jobOwner } from './ownership.js';
@@ -147,7 +147,7 @@ function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean
     ? 'with different content'
     : likeWithLike
       ? 'with identical content'
-      : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
+      : hint`with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (${input('encrypt-payload')})`;
   const fix = same && likeWithLike ? UPLOADER_HINTS.takeExisting : UPLOADER_HINTS.useAnotherName;
   const service = `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}`;
   const localFile = `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}`;
