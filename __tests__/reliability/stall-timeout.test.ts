@@ -29,7 +29,7 @@ describe('request-timeout', () => {
     const result = await call.finally(() => rig.emulator.setShaping(undefined));
 
     expect(call.run.logger.lines.filter((l) => l.includes('retrying'))).toEqual([]);
-    expect(result.retries).toBe(0);
+    expect(result.retryCount).toBe(0);
     expect(result.timeline.map((t) => t.attempts)).toEqual([1, 1]);
     expect((await rig.emulator.state.imageBytes(result.firmwareImageId!)).equals(data)).toBe(true);
     // The pacing makes the first chunk's request last at least 4 s (a lower bound: a slow machine only adds).

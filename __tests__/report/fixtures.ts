@@ -16,7 +16,7 @@ export function sampleResult(overrides: Partial<PublishResult> = {}): PublishRes
     chunkCount: 3,
     chunksSent: 3,
     chunksResumed: 0,
-    retries: 0,
+    retryCount: 0,
     durationMs: 2500,
     warnings: [],
     timeline: [

@@ -106,7 +106,7 @@ export async function chaosRun(rig: Rig, seed: number): Promise<ChaosRunReport> 
   const imagePath = await rig.image(data);
   const plan = randomPlan(random, rig);
   rig.emulator.faults.load(plan);
-  const request = { imagePath, name, retries: RETRIES };
+  const request = { imagePath, name, maxRetries: RETRIES };
   // Jitter from its own sequence, so the plan stays the seed's whatever the retries draw.
   const jitter = seededRandom(seed ^ 0x5bd1e995);
   const options = { requestTimeoutMs: STALL_TIMEOUT_MS, random: jitter };
@@ -114,7 +114,7 @@ export async function chaosRun(rig: Rig, seed: number): Promise<ChaosRunReport> 
   try {
     const result = await rig.publish(request, options);
     report.firstTry = true;
-    report.retries = result.retries;
+    report.retries = result.retryCount;
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);
     if (!(error instanceof Error) || error.message.includes('\n')) {
@@ -216,12 +216,15 @@ export async function concurrentChaosRun(rig: Rig, seed: number): Promise<ChaosR
     );
   let secondRun: Promise<Settled> | undefined;
   const startSecond = () => {
-    secondRun ??= settle(second, rig.publish({ imagePath: secondPath, name, retries: RETRIES }, options(2)));
+    secondRun ??= settle(
+      second,
+      rig.publish({ imagePath: secondPath, name, maxRetries: RETRIES }, options(2)),
+    );
   };
   const firstRun = settle(
     first,
     rig.publish(
-      { imagePath: firstPath, name, retries: RETRIES },
+      { imagePath: firstPath, name, maxRetries: RETRIES },
       {
         ...options(1),
         onEvent: (e) => {
@@ -244,7 +247,7 @@ export async function concurrentChaosRun(rig: Rig, seed: number): Promise<ChaosR
     plan,
     concurrent: { sameBytes, startAfter, outcomes: outcomes.join(' + ') },
     firstTry: a.result !== undefined && (b.result !== undefined || b.error instanceof ConflictError),
-    retries: (a.result?.retries ?? 0) + (b.result?.retries ?? 0),
+    retries: (a.result?.retryCount ?? 0) + (b.result?.retryCount ?? 0),
     problems: [],
   };
   for (const s of [a, b]) {
@@ -257,7 +260,7 @@ export async function concurrentChaosRun(rig: Rig, seed: number): Promise<ChaosR
   // file's image and says so.
   for (const s of [a, b].filter((run) => !run.result)) {
     const imagePath = s === a ? firstPath : secondPath;
-    const rerun = await settle(s.data, rig.publish({ imagePath, name, retries: RETRIES }, { random }));
+    const rerun = await settle(s.data, rig.publish({ imagePath, name, maxRetries: RETRIES }, { random }));
     if (rerun.error && !(rerun.error instanceof ConflictError)) {
       report.problems.push(`the re-run without faults failed: ${(rerun.error as Error).message}`);
     }

@@ -183,7 +183,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         signal: options.signal,
       });
       const promise = publish(
-        { name: 'fw', chunkSize, onConflict: 'reuse', retries: 3, dryRun: false, ...request },
+        { name: 'fw', chunkSize, onConflict: 'reuse', maxRetries: 3, dryRun: false, ...request },
         {
           client,
           logger: run.logger,

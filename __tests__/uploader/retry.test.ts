@@ -53,7 +53,7 @@ function capturingLogger(): Logger & { lines: string[] } {
   return { ...silentLogger, lines, info: (m) => lines.push(m), warning: (m) => lines.push(m) };
 }
 
-const policy: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 describe('isRetryable', () => {
   it.each([
@@ -163,7 +163,7 @@ describe('withRetries', () => {
           calls++;
           throw failure({ detail: `failure ${calls}` });
         },
-        { policy: { ...policy, retries: 3 }, clock, random: seeded(1) },
+        { policy: { ...policy, maxRetries: 3 }, clock, random: seeded(1) },
       ),
     );
     expect(calls).toBe(4);
@@ -176,7 +176,7 @@ describe('withRetries', () => {
     const thrown = failure();
     const err = await rejectionOf(
       withRetries('op', async () => (calls++, Promise.reject(thrown)), {
-        policy: { ...policy, retries: 0 },
+        policy: { ...policy, maxRetries: 0 },
         clock: fakeClock(),
       }),
     );

@@ -27,7 +27,7 @@ export class CampaignContext {
           if (event.type === 'warning') this.emit(event);
         },
       },
-      request.retries,
+      request.maxRetries,
     );
     this.result = {
       outcome: request.dryRun ? 'dry-run' : 'created',
@@ -39,7 +39,7 @@ export class CampaignContext {
       waited: false,
       conclusion: '',
       durationMs: 0,
-      retries: 0,
+      retryCount: 0,
       warnings: this.session.warnings,
     };
   }
@@ -63,7 +63,7 @@ export class CampaignContext {
   /** The result with the run's totals, as it stands now. */
   snapshot(): CampaignResult {
     this.result.durationMs = this.session.elapsedMs();
-    this.result.retries = this.session.retries;
+    this.result.retryCount = this.session.retryCount;
     return { ...this.result, counts: { ...this.result.counts } };
   }
 }

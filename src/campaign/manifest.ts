@@ -6,6 +6,7 @@ import { MAX_MANIFEST_FILE_NAME, MAX_MANIFEST_SIZE, type FirmwareManifest } from
 import { InputError } from '../inputs/errors.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
+import { CAMPAIGN_HINTS } from './hints.js';
 
 export interface ManifestFile {
   path: string;
@@ -104,6 +105,6 @@ function manifestNameTaken(
     `a firmware manifest named "${other.name}" already exists (id ${other.id}, ${other.datafile_size} bytes) ` +
       `and is not this one (${file.data.length} bytes); nothing was created`,
     ctx.snapshot(),
-    { hint: 'set `manifest-name` to a name of its own for this release, or delete the old manifest' },
+    { hint: CAMPAIGN_HINTS.manifestNameTaken },
   );
 }

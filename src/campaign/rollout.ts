@@ -4,6 +4,7 @@ import type { UpdateCampaign } from '../api/release.js';
 import { cleanServerText, ServiceError } from '../client/errors.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
+import { CAMPAIGN_HINTS } from './hints.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
 import type { DeviceCounts, FailedDevice } from './types.js';
 
@@ -175,9 +176,7 @@ export async function waitForRollout(ctx: CampaignContext, id: string, deadline:
         'max-failed',
         `${reason}: update campaign ${id} was stopped (phase ${ctx.result.phase})`,
         ctx.snapshot(),
-        {
-          hint: 'see failed_devices for each device and its reason; raise `max-failed-devices` to tolerate more',
-        },
+        { hint: CAMPAIGN_HINTS.tooManyFailed },
       );
     }
     if (hasEnded(phase)) {
@@ -202,7 +201,7 @@ export function applySuccessGate(ctx: CampaignContext, id: string): void {
     `${succeeded} of ${total} devices updated (${formatPercent(percent)}), below min-success-percent ${wanted}%: ` +
       `update campaign ${id} ended in phase ${ctx.result.phase}`,
     ctx.snapshot(),
-    { hint: 'see failed_devices for each device and its reason' },
+    { hint: CAMPAIGN_HINTS.belowGate },
   );
 }
 
@@ -249,7 +248,7 @@ async function pause(ctx: CampaignContext, deadline: number, id: string, where: 
       `gave up waiting after the timeout of ${minutes} min: update campaign ${id} is ${where}. ` +
         'It was left running: it was NOT stopped and goes on updating devices',
       ctx.snapshot(),
-      { hint: 'raise `timeout`, or re-run the step: it finds this campaign and resumes waiting' },
+      { hint: CAMPAIGN_HINTS.timedOut },
     );
   }
   await ctx.clock.sleep(Math.min(ctx.request.pollIntervalMs, left), ctx.signal);

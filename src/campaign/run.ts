@@ -5,6 +5,7 @@ import { ServiceError } from '../client/errors.js';
 import { InputError } from '../inputs/errors.js';
 import { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
+import { CAMPAIGN_HINTS } from './hints.js';
 import { ensureManifest, lookUpManifest, readManifestFile, type ManifestFile } from './manifest.js';
 import { hasStarted, phaseOf } from './phases.js';
 import {
@@ -97,7 +98,7 @@ async function dryRun(ctx: CampaignContext, file: ManifestFile): Promise<Campaig
       'precondition',
       `dry run: a real run would fail: the manifest name "${request.manifestName}" is held by another manifest (id ${other.id})`,
       ctx.snapshot(),
-      { hint: 'set `manifest-name` to a name of its own for this release' },
+      { hint: CAMPAIGN_HINTS.manifestNameHeld },
     );
   } else {
     plan.push(
@@ -141,9 +142,7 @@ async function countDevices(ctx: CampaignContext, mustMatch: boolean): Promise<n
       `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}device-filter \`${filter}\` matches no devices; ` +
         'nothing was created',
       ctx.snapshot(),
-      {
-        hint: 'check `device-filter` (e.g. `device_class__eq=<class>&vendor_id__eq=<vendor>`) against the device list',
-      },
+      { hint: CAMPAIGN_HINTS.noDevices },
     );
   }
   return devices.length;
@@ -170,13 +169,13 @@ function asFailure(ctx: CampaignContext, error: unknown): unknown {
   if (ctx.signal?.aborted) {
     return new CampaignFailure('cancelled', `cancelled: stopped waiting; ${where}`, ctx.snapshot(), {
       cause: error,
-      hint: 're-run the step to find this campaign and resume waiting',
+      hint: CAMPAIGN_HINTS.cancelled,
     });
   }
   if (error instanceof ServiceError) {
     return new CampaignFailure('service', `${error.message}; ${where}`, ctx.snapshot(), {
       cause: error,
-      hint: error.hint,
+      hint: error.advice,
     });
   }
   return error;

@@ -4,6 +4,9 @@ import type { DeviceManagementClient } from '../client/campaigns.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 
+/** Between two reads of the campaign while waiting (manifest-tool polls every 3 s; a rollout takes minutes). */
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
+
 /** Settings resolved by the caller: names decided, the manifest file located. */
 export interface CampaignRequest {
   manifestPath: string;
@@ -20,7 +23,7 @@ export interface CampaignRequest {
   maxFailedDevices?: number;
   dryRun: boolean;
   /** Extra attempts after the first, per request. */
-  retries: number;
+  maxRetries: number;
   /** Between two reads of the campaign while waiting. */
   pollIntervalMs: number;
 }
@@ -78,7 +81,8 @@ export interface CampaignResult {
   /** What happened in words: 'rollout done', 'started; not waiting (wait: false)'… */
   conclusion: string;
   durationMs: number;
-  retries: number;
+  /** Retries made, over every request of the run. */
+  retryCount: number;
   warnings: string[];
   /** Dry run only: what a real run would do. */
   plan?: string[];

@@ -3,7 +3,9 @@
 import type { UploadChunk } from '../api/types.js';
 import type { ImageSource } from '../image/source.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
+import { hint } from '../common/hint.js';
 import { UploadStateError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
 import { ensureStillOwned } from './ownership.js';
 import type { UploadSession } from './session.js';
@@ -20,8 +22,7 @@ export async function prepareCompletion(
   const mismatch = planMismatch(await listHeldChunks(session, jobId), plan);
   if (mismatch) {
     throw new UploadStateError(
-      `upload job ${jobId} is not completed: its chunk list is not the local file's (${mismatch}); ` +
-        'stopped so that no wrong image is stored; a re-run with on-conflict `reuse` starts it over',
+      hint`upload job ${jobId} is not completed: its chunk list is not the local file's (${mismatch}); stopped so that no wrong image is stored; ${UPLOADER_HINTS.startsItOver}`,
     );
   }
   // The image inherits the job's description: the owner marker goes, the user's description comes back.

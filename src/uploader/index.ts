@@ -1,6 +1,6 @@
 export { publish } from './publish.js';
-export { clientFor, preparePublish, type PreparedPublish } from './prepare.js';
 export {
+  AnotherWriterError,
   ConflictError,
   EncryptionError,
   UploadInterruptedError,

@@ -14,16 +14,9 @@ import {
   type NameDecision,
 } from './decide.js';
 import { dryRun } from './dry-run.js';
-import { ConflictError, UploadInterruptedError, UploadStateError } from './errors.js';
+import { ConflictError, NameTakenError, UploadInterruptedError, UploadStateError } from './errors.js';
 import { prepareCompletion } from './finish.js';
-import {
-  NameTakenError,
-  completeJob,
-  completedMeanwhile,
-  createJob,
-  deleteJob,
-  readCompletedJob,
-} from './job.js';
+import { completeJob, completedMeanwhile, createJob, deleteJob, readCompletedJob } from './job.js';
 import { findFreeName, lookUpName } from './names.js';
 import { claimJob, JobWatch, ownerMarker, releaseJob, type WaitOutcome } from './ownership.js';
 import { buildResult } from './result.js';
@@ -38,7 +31,7 @@ import { verifyEncrypted, verifyImage } from './verify.js';
 const MAX_ROUNDS = 3;
 
 export async function publish(request: PublishRequest, deps: PublishDeps): Promise<PublishResult> {
-  const session = new UploadSession(deps, request.retries);
+  const session = new UploadSession(deps, request.maxRetries);
   session.emit({ type: 'phase', phase: 'prepare' });
   if (request.dryRun) return dryRun(session, request);
   const source = await openImage(request.imagePath, request.chunkSize);

@@ -42,7 +42,7 @@ export function buildResult(session: UploadSession, parts: ResultParts): Publish
     chunkCount: parts.chunks.length,
     chunksSent: sent?.chunksSent ?? 0,
     chunksResumed: sent?.chunksSkipped ?? 0,
-    retries: session.retries,
+    retryCount: session.retryCount,
     durationMs: session.elapsedMs(),
     warnings: session.warnings,
     timeline: sent?.timeline ?? [],

@@ -3,7 +3,7 @@ import type { UpdateServiceClient } from '../client/client.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import { DEFAULT_OWNERSHIP_TIMINGS, newRunToken, type OwnershipTimings } from './ownership.js';
-import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
+import { retryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { PublishDeps, UploadEvent } from './types.js';
 
 type BeforeRetry<T> = () => Promise<'retry' | { done: T }>;
@@ -16,22 +16,23 @@ export class UploadSession {
   readonly warnings: string[] = [];
   readonly startedAt: number;
   /** Retries made, over every request of the run. */
-  retries = 0;
+  retryCount = 0;
   /** Names this run in the description of the job it writes (ownership.ts). */
   readonly runToken = newRunToken();
   readonly ownership: OwnershipTimings;
   readonly wallClockMs: () => number;
-  private readonly policy: RetryPolicy;
+  /** How this run retries, and reads back what the service records late. */
+  readonly policy: RetryPolicy;
 
   constructor(
     private readonly deps: PublishDeps,
-    retries: number,
+    maxRetries: number,
   ) {
     this.client = deps.client;
     this.logger = deps.logger;
     this.clock = deps.clock;
     this.signal = deps.signal;
-    this.policy = { ...DEFAULT_RETRY_POLICY, retries };
+    this.policy = retryPolicy(maxRetries);
     this.startedAt = deps.clock.now();
     this.ownership = { ...DEFAULT_OWNERSHIP_TIMINGS, ...deps.ownership };
     this.wallClockMs = deps.wallClockMs ?? Date.now;
@@ -73,7 +74,7 @@ export class UploadSession {
       logger: this.logger,
       beforeRetry,
       onRetry: ({ attempt, delayMs, error }) => {
-        this.retries++;
+        this.retryCount++;
         this.emit({ type: 'retry', operation, attempt, delayMs, error });
       },
     });

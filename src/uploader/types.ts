@@ -15,7 +15,7 @@ export interface PublishRequest {
   chunkSize: number;
   onConflict: ConflictPolicy;
   /** Extra attempts after the first, per request. */
-  retries: number;
+  maxRetries: number;
   dryRun: boolean;
   /** Ask the service to encrypt the stored payload (encrypt-payload); reuse only an encrypted image. */
   encryptPayload?: boolean;
@@ -114,7 +114,8 @@ export interface PublishResult {
   chunkCount: number;
   chunksSent: number;
   chunksResumed: number;
-  retries: number;
+  /** Retries made, over every request of the run. */
+  retryCount: number;
   durationMs: number;
   warnings: string[];
   timeline: ChunkTiming[];
