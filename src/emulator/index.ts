@@ -13,7 +13,7 @@ import { CampaignStore } from './campaigns.js';
 import { DeviceTable, deviceView } from './devices.js';
 import { FaultBook } from './faults.js';
 import { ManifestStore, manifestView } from './manifests.js';
-import { releaseRoutes } from './release-routes.js';
+import { RELEASE_ROUTES, releaseHandlers } from './release-routes.js';
 import { createRequestHandler } from './server.js';
 import { chunkView, imageView, jobView, Store } from './store.js';
 import type {
@@ -117,8 +117,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     shaping: () => shaping,
     emit,
     stopped: stopping.signal,
-    releaseRoutes: (readJson) =>
-      releaseRoutes({ store, devices, manifests, campaigns, baseUrl: () => url, shortDatafile, readJson }),
+    release: {
+      routes: RELEASE_ROUTES,
+      handlers: (readJson) =>
+        releaseHandlers({
+          store,
+          devices,
+          manifests,
+          campaigns,
+          baseUrl: () => url,
+          shortDatafile,
+          readJson,
+        }),
+    },
   });
   // Large stream buffers: fewer, bigger pieces per chunk body, so less CPU per byte.
   const serverOptions = { highWaterMark: 1024 * 1024 };
