@@ -13,6 +13,7 @@ import {
   type ActionOutput,
   type ActionSpec,
 } from './lib/action-spec.js';
+import { emulatorReadmeProblems } from './lib/emulator-docs.js';
 
 /** How the examples (and README snippets) refer to this action. */
 export const ACTION_REF = 'izuma/firmware-publish-action';
@@ -186,6 +187,7 @@ export async function findDrift(): Promise<{ readme: string; expected: string; p
     );
   }
   problems.push(...checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec));
+  problems.push(...(await emulatorReadmeProblems()));
   return { readme, expected, problems };
 }
 

@@ -10,8 +10,8 @@ import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { InputError } from './errors.js';
 import { parseApiHost } from './host.js';
 
-export type ConflictPolicy = 'reuse' | 'fail' | 'suffix';
-export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reuse', 'fail', 'suffix'];
+export const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
 export const DEFAULT_CHUNK_SIZE = 32 * MiB;
 export const DEFAULT_RETRIES = 5;
