@@ -1,6 +1,6 @@
 // The Update Service emulator: a local stand-in for the service, sharp edges included, for tests, the
-// demo, the benchmark and rehearsals. Shares only src/api/types.ts with the rest of the code.
-import { createHash } from 'node:crypto';
+// demo, the benchmark and rehearsals. Shares only src/api/ and a few pure helpers (parseSize, md5) with
+// the rest of the code (eslint.config.js enforces it).
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CampaignDeviceMetadata, Device, FirmwareManifest, UpdateCampaign } from '../api/release.js';
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
+import { md5Base64 } from '../image/md5.js';
 import { CampaignStore } from './campaigns.js';
 import { DeviceTable, deviceView } from './devices.js';
 import { FaultBook } from './faults.js';
@@ -210,10 +211,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function md5Base64(data: Buffer): string {
-  return createHash('md5').update(data).digest('base64');
 }
 
 async function* toAsync(data: Buffer): AsyncGenerator<Buffer> {

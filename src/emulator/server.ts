@@ -16,7 +16,7 @@ import {
 } from './reply.js';
 import { paced, sleep } from './shaping.js';
 import type { Store } from './store.js';
-import type { EmulatorEvent, Fault, Operation, ReleaseOperation, Shaping } from './types.js';
+import type { EmulatorEvent, Operation, ReleaseOperation, Shaping } from './types.js';
 import { jobIdOf, UPLOAD_ROUTES, uploadSide } from './upload-routes.js';
 
 export type { Context, Reply, RouteTable } from './reply.js';

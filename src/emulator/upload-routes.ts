@@ -1,8 +1,9 @@
 // The upload-jobs side of the emulator: its routes and one handler per operation.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { EMPTY_MD5_BASE64, MAX_CHUNK_SIZE, paths } from '../api/types.js';
+import { md5Base64 } from '../image/md5.js';
 import { ApiError, validationError } from './errors.js';
 import { listPage, parseListQuery } from './listing.js';
 import { ID, ok, readJson, type Context, type Handler, type Reply, type RouteTable } from './reply.js';
@@ -185,8 +186,7 @@ export function uploadSide(deps: UploadDeps): UploadSide {
     handlers,
     async foreignAppend(jobId, bytes) {
       const data = randomBytes(bytes);
-      const md5 = createHash('md5').update(data).digest('base64');
-      await store.appendChunk(jobId, [data], md5, FOREIGN_WRITER).catch(() => {});
+      await store.appendChunk(jobId, [data], md5Base64(data), FOREIGN_WRITER).catch(() => {});
     },
   };
 }
