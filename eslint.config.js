@@ -109,6 +109,23 @@ export default tseslint.config(
     ]),
   },
   {
+    files: ['scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+__tests__(/|$)`,
+              message:
+                'scripts/ never import __tests__/ (tests import scripts/lib/, the support both share).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/*.ts'],
     rules: restrict([
       { regex: String.raw`^\./emulator(/|$)`, message: 'The entry points do not run the emulator.' },

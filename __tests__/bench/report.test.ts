@@ -1,8 +1,8 @@
 // The bench's arithmetic: medians and the targets, PASS/FAIL at their boundaries.
 import { describe, expect, it } from '@jest/globals';
 import { evaluateTargets, median, summarize, type Summary } from '../../scripts/bench/report.js';
+import { MiB } from '../../src/common/bytes.js';
 
-const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 function row(label: string, wallS: number, cpuSPerGiB = 1, maxRssMiB = 10): Summary {

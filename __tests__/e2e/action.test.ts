@@ -13,9 +13,9 @@ import {
   startAction,
   type ActionRunResult,
 } from '../../scripts/lib/run-action.js';
+import { MiB } from '../../src/common/bytes.js';
 
 const API_KEY = 'ak_e2e_5ecret_never_in_the_log';
-const MiB = 1024 * 1024;
 
 /** Deterministic bytes, so a failure reproduces. */
 function sampleImage(size: number): Buffer {

@@ -17,7 +17,7 @@ import {
 import { UPLOAD_ROUTES } from '../../src/emulator/upload-routes.js';
 import { checkEmulatorReadme, EMULATOR_README_PATH } from '../../scripts/lib/emulator-docs.js';
 import { PROJECT_ROOT } from '../../scripts/lib/run-action.js';
-import { seededRandom } from '../support/prng.js';
+import { seededRandom } from '../../scripts/lib/prng.js';
 import { CHAOS_FAULTS, randomFault } from '../support/chaos.js';
 import { FAULT_COVERAGE, FAULTS, type FaultCoverage } from '../reliability/fault-table.js';
 

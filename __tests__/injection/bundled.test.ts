@@ -10,10 +10,10 @@ import {
   ACTION_API_KEY,
   actionInputs,
   expectKeyNowhere,
-  MiB,
   workspaceWithImage,
   type Workspace,
 } from '../reliability/action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
 import { expectNoInjectedCommand, PAYLOAD } from '../support/workflow-commands.js';
 
 const FILE = `fw${PAYLOAD.replace(/\//g, '_')}.bin`;

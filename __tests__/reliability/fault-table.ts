@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import type { Fault, FaultType, Operation } from '../../src/emulator/index.js';
 import type { PublishOutcome } from '../../src/uploader/types.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
 
 export const RETRIES = 2;

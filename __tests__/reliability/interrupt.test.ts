@@ -9,11 +9,11 @@ import {
   actionInputs,
   errorLines,
   expectKeyNowhere,
-  MiB,
   waitFor,
   workspaceWithImage,
   type Workspace,
 } from './action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
 
 const CHUNKS = 4;
 let emulator: Emulator;

@@ -17,10 +17,10 @@ import {
   actionInputs,
   errorLines,
   expectKeyNowhere,
-  MiB,
   workspaceWithImage,
   type Workspace,
 } from './action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
 
 let workspace: Workspace;
 const runs: ActionRunResult[] = [];

@@ -11,10 +11,10 @@ import {
   actionInputs,
   errorLines,
   expectKeyNowhere,
-  MiB,
   workspaceWithImage,
   type Workspace,
 } from './action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
 
 const DEBUG_ON = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' };
 

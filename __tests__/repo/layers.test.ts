@@ -52,8 +52,13 @@ describe('layer rules (eslint.config.js)', () => {
     ['src/main.ts', "import { startEmulator } from './emulator/index.js';", 'do not run the emulator'],
     [
       'src/report/wrong.ts',
-      "import { seededBytes } from '../../__tests__/support/prng.js';",
+      "import { seededBytes } from '../../__tests__/support/harness.js';",
       'never imports tests',
+    ],
+    [
+      'scripts/lib/wrong.ts',
+      "import { startRig } from '../../__tests__/support/rig.js';",
+      'never import __tests__',
     ],
   ])('%s: %s fails lint', async (file, source, message) => {
     const problems = await importProblems(file, source);
@@ -71,6 +76,7 @@ describe('layer rules (eslint.config.js)', () => {
     ['src/emulator/right.ts', "import { parseSize } from '../common/bytes.js';"],
     ['src/emulator/right.ts', "import { md5Base64 } from '../image/md5.js';"],
     ['src/emulator/right.ts', "import { paths } from '../api/types.js';"],
+    ['__tests__/support/right.ts', "import { seededBytes } from '../../scripts/lib/prng.js';"],
   ])('%s: %s passes', async (file, source) => {
     expect(await importProblems(file, source)).toEqual([]);
   });

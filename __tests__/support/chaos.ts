@@ -7,7 +7,7 @@ import type { Fault, FaultRule, FaultType, Operation } from '../../src/emulator/
 import { ConflictError } from '../../src/uploader/errors.js';
 import type { PublishResult } from '../../src/uploader/types.js';
 import { scaledClock } from './harness.js';
-import { pick, randomInt, seededBytes, seededRandom, type Random } from './prng.js';
+import { pick, randomInt, seededBytes, seededRandom, type Random } from '../../scripts/lib/prng.js';
 import { checkInvariants, localChunks, SMALL_CHUNK, startRig, type Rig } from './rig.js';
 
 /** Stall timeout of chaos runs: a hang costs this much real time, a normal request takes a few ms. */
