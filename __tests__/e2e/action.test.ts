@@ -14,6 +14,10 @@ import {
   type ActionRunResult,
 } from '../../scripts/lib/run-action.js';
 import { MiB } from '../../src/common/bytes.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const API_KEY = 'ak_e2e_5ecret_never_in_the_log';
 
