@@ -24,7 +24,6 @@ export class CampaignContext {
         random: deps.random,
         onEvent: (event) => {
           if (event.type === 'retry') this.emit(event);
-          if (event.type === 'warning') this.emit(event);
         },
       },
       request.retries,

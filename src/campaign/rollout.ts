@@ -79,7 +79,6 @@ export async function startCampaign(ctx: CampaignContext, id: string): Promise<v
     if (!(error instanceof ServiceError && error.status === 409 && (await startedMeanwhile()))) throw error;
   }
   ctx.logger.info(`started update campaign ${id}`);
-  ctx.emit({ type: 'started', campaignId: id });
 }
 
 /** POST /stop; a lost answer or a 409 (already stopping or stopped) is settled by reading the phase. */

@@ -41,7 +41,6 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   const { manifest, how: manifestHow } = await ensureManifest(ctx, file);
   result.manifestId = manifest.id;
   ctx.logger.info(`${verb(manifestHow)} firmware manifest ${manifest.id} ("${manifest.name}")`);
-  ctx.emit({ type: 'manifest', manifestId: manifest.id, how: manifestHow });
 
   const { campaign, how } = await ensureCampaign(ctx, manifest.id);
   const id = campaign.id;
@@ -51,7 +50,6 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   ctx.logger.info(
     `${verb(how)} update campaign ${id} ("${campaign.name}", phase ${result.phase}) for ${devices} devices`,
   );
-  ctx.emit({ type: 'campaign', campaignId: id, how });
 
   if (!request.start) {
     result.counts = await readCounts(ctx, id, hasStarted(result.phase));
@@ -133,7 +131,6 @@ async function countDevices(ctx: CampaignContext, mustMatch: boolean): Promise<n
   const filter = ctx.request.deviceFilter;
   const devices = await ctx.session.repeatable('list devices', () => ctx.client.devicesMatching(filter));
   ctx.result.counts = { total: devices.length, succeeded: 0, failed: 0, pending: devices.length };
-  ctx.emit({ type: 'devices-counted', count: devices.length, filter });
   ctx.logger.info(`device-filter \`${filter}\` matches ${devices.length} devices`);
   if (devices.length === 0 && mustMatch) {
     throw new CampaignFailure(

@@ -49,14 +49,9 @@ export interface FailedDevice {
 }
 
 export type CampaignEvent =
-  | { type: 'devices-counted'; count: number; filter: string }
-  | { type: 'manifest'; manifestId: string; how: 'created' | 'adopted' | 'found' }
-  | { type: 'campaign'; campaignId: string; how: 'created' | 'adopted' | 'found' }
-  | { type: 'started'; campaignId: string }
   | { type: 'progress'; phase: string; counts: DeviceCounts; elapsedMs: number }
   | { type: 'stopping'; campaignId: string; reason: string }
-  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error }
-  | { type: 'warning'; message: string };
+  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error };
 
 export type CampaignOutcome = 'created' | 'resumed' | 'dry-run';
 

@@ -211,8 +211,10 @@ async function chooseTarget(
     const state = await lookUpName(session, request.name);
     const job = state.unfinishedJob;
     const live = job !== undefined && request.onConflict === 'reuse' && watch.isLive(job, state.heldChunks);
-    // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the pass.
-    const decision = decideForName(request.onConflict, state, await local(state.images.length > 0 || live), {
+    // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the
+    // pass. `suffix` compares nothing (a taken name is a new name), so it never reads the file for it.
+    const needHashes = request.onConflict !== 'suffix' && (state.images.length > 0 || live);
+    const decision = decideForName(request.onConflict, state, await local(needHashes), {
       jobIsLive: live,
       encrypt: request.encryptPayload,
     });

@@ -44,7 +44,6 @@ export class UploadSession {
   warn(message: string): void {
     this.warnings.push(message);
     this.logger.warning(message);
-    this.emit({ type: 'warning', message });
   }
 
   elapsedMs(): number {

@@ -55,8 +55,7 @@ export type UploadEvent =
   /** Another run writes the job under the name: this run waits (one event per poll). */
   | { type: 'waiting'; jobId: string; chunksHeld: number; waitedMs: number }
   /** The wait for another run ended. */
-  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome }
-  | { type: 'warning'; message: string };
+  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome };
 
 export interface ChunkProgress<T extends 'chunk-sent' | 'chunk-skipped'> {
   type: T;
