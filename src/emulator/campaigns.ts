@@ -12,7 +12,7 @@ import type {
 } from '../api/release.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../api/types.js';
 import type { DeviceTable } from './devices.js';
-import { ApiError, type FieldError } from './errors.js';
+import { ApiError, type FieldError, notFound } from './errors.js';
 import { newId, timestamp } from './ids.js';
 import type { ManifestStore } from './manifests.js';
 import type { CampaignTiming } from './types.js';
@@ -120,7 +120,7 @@ export class CampaignStore {
 
   campaign(id: string): CampaignRecord {
     const campaign = this.campaigns.get(id);
-    if (!campaign) throw new ApiError(404, `Update campaign ${id} not found`);
+    if (!campaign) throw notFound('Update campaign', id);
     return this.refresh(campaign);
   }
 

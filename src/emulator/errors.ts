@@ -50,3 +50,8 @@ export function errorBody(status: number, message: string, fields?: FieldError[]
 export function gatewayHtml(status: number): string {
   return `<html>\r\n<head><title>${status} Error</title></head>\r\n<body>\r\n<center><h1>${status} Error</h1></center>\r\n</body>\r\n</html>\r\n`;
 }
+
+/** The 404 of a record that does not exist: `Firmware image <id> not found`. */
+export function notFound(what: string, id: string | number): ApiError {
+  return new ApiError(404, `${what} ${id} not found`);
+}

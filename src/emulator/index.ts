@@ -16,7 +16,8 @@ import { FaultBook } from './faults.js';
 import { ManifestStore, manifestView } from './manifests.js';
 import { RELEASE_ROUTES, releaseHandlers } from './release-routes.js';
 import { createRequestHandler } from './server.js';
-import { chunkView, imageView, jobView, Store } from './store.js';
+import { chunkView, imageView, jobView } from './records.js';
+import { Store } from './store.js';
 import type {
   DeviceScript,
   DeviceSeed,

@@ -8,7 +8,8 @@ import { listPage, parseListQuery } from './listing.js';
 import { manifestView, type DeliverableImage, type ManifestStore } from './manifests.js';
 import { formBoolean, readMultipart, requireFile } from './multipart.js';
 import { accepted, ID, ok, type Context, type Handler, type Reply, type RouteTable } from './reply.js';
-import { imageView, type Store } from './store.js';
+import { imageView } from './records.js';
+import type { Store } from './store.js';
 import type { ReleaseOperation } from './types.js';
 
 const MANIFEST_FILTERS = [

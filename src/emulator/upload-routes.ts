@@ -15,9 +15,9 @@ import {
   imageView,
   jobView,
   shortDatafilePath,
-  type Store,
   type Writer,
-} from './store.js';
+} from './records.js';
+import type { Store } from './store.js';
 import type { Shaping, UploadOperation } from './types.js';
 
 const JOB_FILTERS = [
