@@ -32,7 +32,16 @@ export class ApiError extends Error {
 }
 
 export function validationError(field: string, message: string): ApiError {
-  return new ApiError(400, `Validation error: ${field} ${message}`, [{ name: field, message }]);
+  return validationErrors([{ name: field, message }]);
+}
+
+/** One 400 naming every field that is wrong: `Validation error: name must be a string; …`. */
+export function validationErrors(errors: FieldError[]): ApiError {
+  return new ApiError(
+    400,
+    `Validation error: ${errors.map((e) => `${e.name} ${e.message}`).join('; ')}`,
+    errors,
+  );
 }
 
 export function errorBody(status: number, message: string, fields?: FieldError[]): ErrorBody {

@@ -2,7 +2,7 @@
 import type { Hash } from 'node:crypto';
 import type { FirmwareImage, UploadChunk, UploadJob, UploadJobRequest } from '../api/types.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MIN_CHUNK_SIZE } from '../api/types.js';
-import { ApiError, type FieldError } from './errors.js';
+import { ApiError, validationErrors, type FieldError } from './errors.js';
 
 export interface ChunkRecord {
   id: number;
@@ -78,13 +78,7 @@ export function validateJobRequest(request: unknown): UploadJobRequest {
   check('description', description, MAX_DESCRIPTION_LENGTH);
   if (encryption !== undefined && typeof encryption !== 'boolean')
     errors.push({ name: 'datafile_encryption', message: 'must be a boolean' });
-  if (errors.length > 0) {
-    throw new ApiError(
-      400,
-      `Validation error: ${errors.map((e) => `${e.name} ${e.message}`).join('; ')}`,
-      errors,
-    );
-  }
+  if (errors.length > 0) throw validationErrors(errors);
   return {
     name: name as string | undefined,
     description: description as string | undefined,

@@ -1,7 +1,8 @@
 // Routes of the release side: the single multipart image POST, manifests, campaigns, devices.
 import { MAX_CHUNK_SIZE, paths } from '../api/types.js';
 import { releasePaths } from '../api/release.js';
-import { CAMPAIGN_FILTERS, DEVICE_METADATA_FILTERS, type CampaignStore } from './campaigns.js';
+import { CAMPAIGN_FILTERS, DEVICE_METADATA_FILTERS } from './campaign-records.js';
+import type { CampaignStore } from './campaigns.js';
 import { DEVICE_FILTERS, deviceView, type DeviceTable } from './devices.js';
 import { ApiError } from './errors.js';
 import { listPage, parseListQuery } from './listing.js';
