@@ -59,6 +59,28 @@ export class CampaignContext {
     this.deps.onEvent?.(event);
   }
 
+  /**
+   * A create that is not idempotent (a manifest, a campaign), through the retry engine: after a lost
+   * answer, what `lookUp` finds under our name that was not there before (`known`) is ours: 'adopted'.
+   */
+  async createOnce<T extends { id: string }>(
+    operation: string,
+    create: () => Promise<T>,
+    lookUp: () => Promise<{ ours?: T }>,
+    known: ReadonlySet<string>,
+  ): Promise<{ record: T; how: 'created' | 'adopted' }> {
+    let adopted = false;
+    const record = await this.session.reconciled(operation, create, async () => {
+      const after = await lookUp();
+      if (after.ours && !known.has(after.ours.id)) {
+        adopted = true;
+        return { done: after.ours };
+      }
+      return 'retry';
+    });
+    return { record, how: adopted ? 'adopted' : 'created' };
+  }
+
   /** The result with the run's totals, as it stands now. */
   snapshot(): CampaignResult {
     this.result.durationMs = this.session.elapsedMs();

@@ -25,8 +25,7 @@ export async function ensureCampaign(
   const { ours, others } = await lookUpCampaign(ctx, manifestId);
   if (ours) return { campaign: ours, how: 'found' };
   const known = new Set(others.map((c) => c.id));
-  let adopted = false;
-  const campaign = await ctx.session.reconciled(
+  const { record, how } = await ctx.createOnce(
     `create update campaign "${request.campaignName}"`,
     () =>
       ctx.client.createCampaign({
@@ -36,16 +35,10 @@ export async function ensureCampaign(
         root_manifest_id: manifestId,
         campaign_strategy: 'one-shot',
       }),
-    async () => {
-      const after = await lookUpCampaign(ctx, manifestId);
-      if (after.ours && !known.has(after.ours.id)) {
-        adopted = true;
-        return { done: after.ours };
-      }
-      return 'retry';
-    },
+    () => lookUpCampaign(ctx, manifestId),
+    known,
   );
-  return { campaign, how: adopted ? 'adopted' : 'created' };
+  return { campaign: record, how };
 }
 
 export async function getCampaign(ctx: CampaignContext, id: string): Promise<UpdateCampaign> {

@@ -23,7 +23,7 @@ import {
   campaignStatistics,
 } from './campaign-reports.js';
 import type { DeviceTable } from './devices.js';
-import { ApiError, notFound } from './errors.js';
+import { ApiError, found } from './errors.js';
 import { newId, timestamp } from './ids.js';
 import type { ManifestStore } from './manifests.js';
 import type { CampaignTiming } from './types.js';
@@ -75,9 +75,7 @@ export class CampaignStore {
   }
 
   campaign(id: string): CampaignRecord {
-    const campaign = this.campaigns.get(id);
-    if (!campaign) throw notFound('Update campaign', id);
-    return this.refresh(campaign);
+    return this.refresh(found(this.campaigns.get(id), 'Update campaign', id));
   }
 
   all(): CampaignRecord[] {

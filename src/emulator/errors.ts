@@ -60,6 +60,12 @@ export function gatewayHtml(status: number): string {
   return `<html>\r\n<head><title>${status} Error</title></head>\r\n<body>\r\n<center><h1>${status} Error</h1></center>\r\n</body>\r\n</html>\r\n`;
 }
 
+/** The record, or the 404 that says it does not exist. */
+export function found<T>(record: T | undefined, what: string, id: string | number): T {
+  if (record === undefined) throw notFound(what, id);
+  return record;
+}
+
 /** The 404 of a record that does not exist: `Firmware image <id> not found`. */
 export function notFound(what: string, id: string | number): ApiError {
   return new ApiError(404, `${what} ${id} not found`);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIN_CHUNK_SIZE, type UploadJobRequest } from '../api/types.js';
-import { ApiError, notFound } from './errors.js';
+import { ApiError, notFound, found } from './errors.js';
 import { encryptFile, hashFile, WRITE_BATCH_BYTES, writeAll } from './files.js';
 import { ID_PATTERN, newId, timestamp } from './ids.js';
 import {
@@ -87,9 +87,7 @@ export class Store {
   }
 
   job(jobId: string): JobRecord {
-    const job = ID_PATTERN.test(jobId) ? this.jobs.get(jobId) : undefined;
-    if (!job) throw notFound('Upload job', jobId);
-    return job;
+    return found(ID_PATTERN.test(jobId) ? this.jobs.get(jobId) : undefined, 'Upload job', jobId);
   }
 
   allJobs(): JobRecord[] {
@@ -280,9 +278,7 @@ export class Store {
   // ---- firmware images ----
 
   image(imageId: string): ImageRecord {
-    const image = ID_PATTERN.test(imageId) ? this.images.get(imageId) : undefined;
-    if (!image) throw notFound('Firmware image', imageId);
-    return image;
+    return found(ID_PATTERN.test(imageId) ? this.images.get(imageId) : undefined, 'Firmware image', imageId);
   }
 
   allImages(): ImageRecord[] {

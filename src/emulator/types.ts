@@ -4,10 +4,8 @@
 // `satisfies Record<…>`: a new member fails the typecheck until the server, the fault tests, the chaos
 // generator and the README cover it (CONTRIBUTING.md: "Adding an emulator fault / operation").
 
-/** The upload-jobs side, served by upload-handlers.ts. */
-export const UPLOAD_OPERATIONS = [
-  'create-job',
-  'list-jobs',
+/** The operations whose path names an upload job (the only ones a foreign-writer fault can apply to). */
+export const JOB_OPERATIONS = [
   'get-job',
   'update-job',
   'delete-job',
@@ -17,6 +15,13 @@ export const UPLOAD_OPERATIONS = [
   'complete-job',
   'list-chunks',
   'get-chunk',
+] as const;
+
+/** The upload-jobs side, served by upload-routes.ts. */
+export const UPLOAD_OPERATIONS = [
+  'create-job',
+  'list-jobs',
+  ...JOB_OPERATIONS,
   'list-images',
   'get-image',
   'download',
@@ -117,17 +122,6 @@ type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fa
 /** Compile-time: FAULT_TYPES and the Fault union name the same faults (a new one goes in both). */
 export type FaultTypesMatchUnion = SameMembers<Fault['type'], FaultType> extends true ? true : never;
 const _faultTypesMatch: FaultTypesMatchUnion = true;
-
-/** The operations whose path names an upload job (the only ones a foreign-writer fault can apply to). */
-export const JOB_OPERATIONS = [
-  'get-job',
-  'update-job',
-  'delete-job',
-  'append-chunk',
-  'complete-job',
-  'list-chunks',
-  'get-chunk',
-] as const satisfies readonly UploadOperation[];
 
 export interface FaultRule {
   operation: Operation;
