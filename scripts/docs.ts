@@ -195,7 +195,9 @@ async function main(args: string[]): Promise<number> {
   const { expected, problems } = await findDrift();
   if (args.includes('--check')) {
     if (problems.length === 0) {
-      console.log('README.md and examples/ match action.yml and campaign/action.yml');
+      console.log(
+        'README.md and examples/ match action.yml and campaign/action.yml; src/emulator/README.md names every operation and fault',
+      );
       return 0;
     }
     for (const p of problems) console.error(p);
