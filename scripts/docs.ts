@@ -13,7 +13,7 @@ import {
   type ActionOutput,
   type ActionSpec,
 } from './lib/action-spec.js';
-import { emulatorReadmeProblems } from './lib/emulator-docs.js';
+import { closedSetProblems } from './lib/closed-set-docs.js';
 
 /** How the examples (and README snippets) refer to this action. */
 export const ACTION_REF = 'izuma/firmware-publish-action';
@@ -187,7 +187,7 @@ export async function findDrift(): Promise<{ readme: string; expected: string; p
     );
   }
   problems.push(...checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec));
-  problems.push(...(await emulatorReadmeProblems()));
+  problems.push(...(await closedSetProblems(spec, campaignSpec)));
   return { readme, expected, problems };
 }
 
@@ -196,7 +196,7 @@ async function main(args: string[]): Promise<number> {
   if (args.includes('--check')) {
     if (problems.length === 0) {
       console.log(
-        'README.md and examples/ match action.yml and campaign/action.yml; src/emulator/README.md names every operation and fault',
+        'README.md and examples/ match action.yml and campaign/action.yml; the emulator README and the outcome outputs name every member of their sets',
       );
       return 0;
     }

@@ -15,7 +15,13 @@ import {
   type UploadOperation,
 } from '../../src/emulator/types.js';
 import { UPLOAD_ROUTES } from '../../src/emulator/upload-routes.js';
-import { checkEmulatorReadme, EMULATOR_README_PATH } from '../../scripts/lib/emulator-docs.js';
+import { loadActionSpec } from '../../scripts/lib/action-spec.js';
+import {
+  checkEmulatorReadme,
+  checkOutcomeOutput,
+  closedSetProblems,
+  EMULATOR_README_PATH,
+} from '../../scripts/lib/closed-set-docs.js';
 import { PROJECT_ROOT } from '../../scripts/lib/run-action.js';
 import { seededRandom } from '../../scripts/lib/prng.js';
 import { CHAOS_FAULTS, randomFault } from '../support/chaos.js';
@@ -86,6 +92,19 @@ describe('the emulator README', () => {
       'README: operation list-devices is not in the Operations list',
       'README: the Operations list names list-gadgets, which the emulator does not have',
       'README: fault type `hang` is not documented',
+    ]);
+  });
+});
+
+describe('the outcome outputs', () => {
+  it('of both actions name every outcome (the closed sets of docs --check hold today)', async () => {
+    expect(await closedSetProblems()).toEqual([]);
+  });
+
+  it('an outcome the description does not name is reported', async () => {
+    const spec = await loadActionSpec();
+    expect(checkOutcomeOutput(spec, ['uploaded', 'teleported'], 'action.yml')).toEqual([
+      'action.yml: the `outcome` output does not name `teleported`',
     ]);
   });
 });

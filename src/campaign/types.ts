@@ -53,7 +53,9 @@ export type CampaignEvent =
   | { type: 'stopping'; campaignId: string; reason: string }
   | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error };
 
-export type CampaignOutcome = 'created' | 'resumed' | 'dry-run';
+/** What a campaign run did: the campaign action's `outcome` output names each (checked by `docs --check`). */
+export const CAMPAIGN_OUTCOMES = ['created', 'resumed', 'dry-run'] as const;
+export type CampaignOutcome = (typeof CAMPAIGN_OUTCOMES)[number];
 
 export interface CampaignResult {
   outcome: CampaignOutcome;

@@ -94,7 +94,9 @@ export interface DryRunDecision {
   description: string;
 }
 
-export type PublishOutcome = 'uploaded' | 'resumed' | 'reused' | 'dry-run';
+/** What a publish run did: the action's `outcome` output names each (checked by `docs --check`). */
+export const PUBLISH_OUTCOMES = ['uploaded', 'resumed', 'reused', 'dry-run'] as const;
+export type PublishOutcome = (typeof PUBLISH_OUTCOMES)[number];
 
 export interface PublishResult {
   outcome: PublishOutcome;
