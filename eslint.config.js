@@ -45,6 +45,13 @@ const noActions = {
   message: 'Only the entry adapters (src/*.ts, src/cli/) touch @actions/*; pass what is needed as arguments.',
 };
 
+/** The layers with a barrel: another folder imports them through their index.ts only (api and common are leaves). */
+const BARRELED = ['campaign', 'client', 'image', 'inputs', 'uploader', 'report', 'app', 'cli'];
+const throughBarrels = (prefix) => ({
+  regex: String.raw`^${prefix}(${BARRELED.join('|')})/(?!index\.js$)`,
+  message: 'Import another layer through its barrel (src/<layer>/index.ts), not one of its modules.',
+});
+
 function restrict(patterns) {
   return { 'no-restricted-imports': ['error', { patterns: [notTestsOrScripts, ...patterns] }] };
 }
@@ -57,6 +64,7 @@ function layerRules(layer, { actions = false } = {}) {
       regex: String.raw`^\.\./(${forbidden.join('|')})(/|$)`,
       message: `src/${layer}/ may import only ${allowed.length ? allowed.map((l) => `src/${l}/`).join(', ') : 'itself'} (dependencies point down; docs/design.md).`,
     },
+    throughBarrels(String.raw`\.\./`),
     ...(actions ? [] : [noActions]),
   ]);
 }
@@ -92,6 +100,7 @@ export default tseslint.config(
               regex: String.raw`^\.\./(${FOLDERS.filter((f) => !LAYERS.image.includes(f) && f !== 'image').join('|')})(/|$)`,
               message: `src/image/ may import only ${LAYERS.image.map((l) => `src/${l}/`).join(', ')}.`,
             },
+            throughBarrels(String.raw`\.\./`),
             { regex: String.raw`^@actions/(?!glob$)`, message: noActions.message },
           ],
         },
@@ -129,6 +138,7 @@ export default tseslint.config(
     files: ['src/*.ts'],
     rules: restrict([
       { regex: String.raw`^\./emulator(/|$)`, message: 'The entry points do not run the emulator.' },
+      throughBarrels(String.raw`\./`),
     ]),
   },
 );

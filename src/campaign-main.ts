@@ -2,8 +2,14 @@
 // @actions/core and process state for it. Everything else is runCampaign() and the report modules.
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { campaignClientFor, CampaignFailure, prepareCampaign, runCampaign } from './campaign/index.js';
-import type { CampaignEvent, CampaignResult } from './campaign/types.js';
+import {
+  campaignClientFor,
+  CampaignFailure,
+  prepareCampaign,
+  runCampaign,
+  type CampaignEvent,
+  type CampaignResult,
+} from './campaign/index.js';
 import { createDispatcher, redactSecret } from './client/index.js';
 import { systemClock } from './common/clock.js';
 import { parseCampaignSettings, type Provenance } from './inputs/index.js';

@@ -15,11 +15,7 @@ async function importProblems(file: string, source: string): Promise<string[]> {
 
 describe('layer rules (eslint.config.js)', () => {
   it.each([
-    [
-      'src/client/wrong.ts',
-      "import { publish } from '../uploader/publish.js';",
-      'src/client/ may import only',
-    ],
+    ['src/client/wrong.ts', "import { publish } from '../uploader/index.js';", 'src/client/ may import only'],
     [
       'src/common/wrong.ts',
       "import type { UploadJob } from '../api/types.js';",
@@ -27,12 +23,12 @@ describe('layer rules (eslint.config.js)', () => {
     ],
     [
       'src/inputs/wrong.ts',
-      "export { locateImage } from '../image/locate.js';",
+      "export { locateImage } from '../image/index.js';",
       'src/inputs/ may import only',
     ],
     [
       'src/uploader/wrong.ts',
-      "import { summary } from '../report/summary.js';",
+      "import { summaryMarkdown } from '../report/index.js';",
       'src/uploader/ may import only',
     ],
     ['src/uploader/wrong.ts', "import * as core from '@actions/core';", 'Only the entry adapters'],
@@ -41,7 +37,7 @@ describe('layer rules (eslint.config.js)', () => {
     ['src/image/locate.ts', "import * as core from '@actions/core';", 'Only the entry adapters'],
     [
       'src/emulator/wrong.ts',
-      "import { parseSettings } from '../inputs/settings.js';",
+      "import { parseSettings } from '../inputs/index.js';",
       'The emulator shares only',
     ],
     [
@@ -55,6 +51,8 @@ describe('layer rules (eslint.config.js)', () => {
       "import { seededBytes } from '../../__tests__/support/harness.js';",
       'never imports tests',
     ],
+    ['src/uploader/wrong.ts', "import { ServiceError } from '../client/errors.js';", 'through its barrel'],
+    ['src/main.ts', "import { publish } from './uploader/publish.js';", 'through its barrel'],
     [
       'scripts/lib/wrong.ts',
       "import { startRig } from '../../__tests__/support/rig.js';",
@@ -68,8 +66,8 @@ describe('layer rules (eslint.config.js)', () => {
 
   it.each([
     ['src/uploader/right.ts', "import { UpdateServiceClient } from '../client/index.js';"],
-    ['src/campaign/right.ts', "import { UploadSession } from '../uploader/session.js';"],
-    ['src/app/right.ts', "import { renderSummary } from '../report/summary.js';"],
+    ['src/campaign/right.ts', "import { UploadSession } from '../uploader/index.js';"],
+    ['src/app/right.ts', "import { summaryMarkdown } from '../report/index.js';"],
     ['src/cli/right.ts', "import * as core from '@actions/core';"],
     ['src/main.ts', "import * as core from '@actions/core';"],
     ['src/image/locate.ts', "import * as glob from '@actions/glob';"],

@@ -1,7 +1,7 @@
 // One runCampaign() run's context: the client, the retry engine and lost-answer reconciliation of the
 // publish step (UploadSession, imported, not copied), the events, and the result as known so far.
-import type { DeviceManagementClient } from '../client/campaigns.js';
-import { UploadSession } from '../uploader/session.js';
+import type { DeviceManagementClient } from '../client/index.js';
+import { UploadSession } from '../uploader/index.js';
 import type { CampaignDeps, CampaignEvent, CampaignRequest, CampaignResult } from './types.js';
 
 export class CampaignContext {

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MAX_MANIFEST_FILE_NAME, MAX_MANIFEST_SIZE, type FirmwareManifest } from '../api/release.js';
-import { InputError } from '../inputs/errors.js';
+import { InputError } from '../inputs/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 

@@ -1,7 +1,7 @@
 // The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
 // (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
 import type { UpdateCampaign } from '../api/release.js';
-import { cleanServerText, ServiceError } from '../client/errors.js';
+import { cleanServerText, ServiceError } from '../client/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';

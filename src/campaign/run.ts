@@ -1,8 +1,8 @@
 // runCampaign(): count the devices, find or upload the manifest, find or create the campaign, start it,
 // wait for it, gate on the result. A re-run of the same release finds what its earlier run made and
 // resumes; nothing is ever created twice.
-import { ServiceError } from '../client/errors.js';
-import { InputError } from '../inputs/errors.js';
+import { ServiceError } from '../client/index.js';
+import { InputError } from '../inputs/index.js';
 import { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { ensureManifest, lookUpManifest, readManifestFile, type ManifestFile } from './manifest.js';

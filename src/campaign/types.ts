@@ -1,6 +1,6 @@
 // The campaign step's public shapes: what runCampaign() takes, what it reports while it runs, and what it
 // returns (or carries in its failures).
-import type { DeviceManagementClient } from '../client/campaigns.js';
+import type { DeviceManagementClient } from '../client/index.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 

@@ -1,7 +1,7 @@
 // The CLI's argument layer: commander's definition of `publish`, and the mapping of its options onto the
 // action's input names, so that parseSettings applies exactly the same rules and messages to both.
 import { Command, CommanderError } from 'commander';
-import { CLIENT_VERSION } from '../client/user-agent.js';
+import { CLIENT_VERSION } from '../client/index.js';
 
 export const PROGRAM_NAME = 'izuma-firmware-publish';
 

@@ -1,7 +1,7 @@
 // The upload pass: one read of the file, strictly one chunk on the wire at a time, chunks the job
 // already holds verified and skipped, and every lost answer reconciled against the service's chunk list.
 import type { UploadChunk } from '../api/types.js';
-import type { ImageSource, PreparedChunk } from '../image/source.js';
+import type { ImageSource, PreparedChunk } from '../image/index.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
 import { UploadStateError } from './errors.js';
 import { listHeldChunks } from './names.js';

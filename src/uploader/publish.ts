@@ -2,8 +2,7 @@
 // create, claim or wait, send the chunks, check, complete, verify. Each step's lost-answer handling lives
 // next to the step (job.ts, chunks.ts); the one-writer rule in ownership.ts.
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
-import { hashSource } from '../image/hash-image.js';
-import { openImage, type ImageSource } from '../image/source.js';
+import { hashSource, openImage, type ImageSource } from '../image/index.js';
 import { uploadPass, type PassProgress } from './chunks.js';
 import {
   decideForName,

@@ -1,8 +1,8 @@
 // The uploader's public shapes: what publish() takes, what it reports while it runs, and what it returns.
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import type { UpdateServiceClient } from '../client/client.js';
-import type { ConflictPolicy } from '../inputs/settings.js';
+import type { UpdateServiceClient } from '../client/index.js';
+import type { ConflictPolicy } from '../inputs/index.js';
 import type { OwnershipTimings, WaitOutcome } from './ownership.js';
 
 export type { ConflictPolicy, OwnershipTimings, WaitOutcome };
