@@ -16,6 +16,7 @@ import {
   type ActionSpec,
 } from './lib/action-spec.js';
 import { checkActionInputs, checkCliOptions, cliTable } from './lib/input-spec-check.js';
+import { closedSetProblems } from './lib/closed-set-docs.js';
 
 /** How the examples (and README snippets) refer to this action. */
 export const ACTION_REF = 'izuma/firmware-publish-action';
@@ -196,6 +197,7 @@ export async function findDrift(): Promise<{ readme: string; expected: string; p
   problems.push(...checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec));
   problems.push(...checkActionInputs(spec, 'publish'), ...checkActionInputs(campaignSpec, 'campaign'));
   problems.push(...checkCliOptions());
+  problems.push(...(await closedSetProblems(spec, campaignSpec)));
   return { readme, expected, problems };
 }
 
@@ -204,7 +206,7 @@ async function main(args: string[]): Promise<number> {
   if (args.includes('--check')) {
     if (problems.length === 0) {
       console.log(
-        'README.md and examples/ match action.yml and campaign/action.yml; both, the CLI and the README match src/inputs/spec.ts',
+        'README.md and examples/ match action.yml and campaign/action.yml; both, the CLI and the README match src/inputs/spec.ts; the emulator README and the outcome outputs name every member of their sets',
       );
       return 0;
     }

@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { runCampaignStep } from './app/index.js';
 import { CampaignFailure } from './campaign/index.js';
-import type { CampaignResult } from './campaign/types.js';
+import type { CampaignResult } from './campaign/index.js';
 import { systemClock } from './common/clock.js';
 import { actionVocabulary, render } from './common/hint.js';
 import { githubProvenance, parseCampaignSettings } from './inputs/index.js';

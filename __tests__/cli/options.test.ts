@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CommanderError } from 'commander';
-import { MiB } from '../../src/api/types.js';
+import { MiB } from '../../src/common/bytes.js';
 import {
   EXIT,
   buildProgram,

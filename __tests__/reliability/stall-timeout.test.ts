@@ -2,10 +2,10 @@
 // to cross a slow link, bytes moving all along, goes through on its first attempt; one that stops moving
 // is abandoned after the timeout (the hang rows of the fault table).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { startRig, type Rig } from '../support/rig.js';
+import { MiB } from '../../src/common/bytes.js';
 
-const MiB = 1024 * 1024;
 const TIMEOUT_MS = 2500;
 
 let rig: Rig;

@@ -1,8 +1,8 @@
 // runCampaign(): count the devices, find or upload the manifest, find or create the campaign, start it,
 // wait for it, gate on the result. A re-run of the same release finds what its earlier run made and
 // resumes; nothing is ever created twice.
-import { ServiceError } from '../client/errors.js';
-import { InputError } from '../inputs/errors.js';
+import { ServiceError } from '../client/index.js';
+import { InputError } from '../inputs/index.js';
 import { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { CAMPAIGN_HINTS } from './hints.js';
@@ -42,7 +42,6 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   const { manifest, how: manifestHow } = await ensureManifest(ctx, file);
   result.manifestId = manifest.id;
   ctx.logger.info(`${verb(manifestHow)} firmware manifest ${manifest.id} ("${manifest.name}")`);
-  ctx.emit({ type: 'manifest', manifestId: manifest.id, how: manifestHow });
 
   const { campaign, how } = await ensureCampaign(ctx, manifest.id);
   const id = campaign.id;
@@ -52,7 +51,6 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   ctx.logger.info(
     `${verb(how)} update campaign ${id} ("${campaign.name}", phase ${result.phase}) for ${devices} devices`,
   );
-  ctx.emit({ type: 'campaign', campaignId: id, how });
 
   if (!request.start) {
     result.counts = await readCounts(ctx, id, hasStarted(result.phase));
@@ -134,7 +132,6 @@ async function countDevices(ctx: CampaignContext, mustMatch: boolean): Promise<n
   const filter = ctx.request.deviceFilter;
   const devices = await ctx.session.repeatable('list devices', () => ctx.client.devicesMatching(filter));
   ctx.result.counts = { total: devices.length, succeeded: 0, failed: 0, pending: devices.length };
-  ctx.emit({ type: 'devices-counted', count: devices.length, filter });
   ctx.logger.info(`device-filter \`${filter}\` matches ${devices.length} devices`);
   if (devices.length === 0 && mustMatch) {
     throw new CampaignFailure(

@@ -1,6 +1,6 @@
 // The campaign step's public shapes: what runCampaign() takes, what it reports while it runs, and what it
 // returns (or carries in its failures).
-import type { DeviceManagementClient } from '../client/campaigns.js';
+import type { DeviceManagementClient } from '../client/index.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 
@@ -52,16 +52,13 @@ export interface FailedDevice {
 }
 
 export type CampaignEvent =
-  | { type: 'devices-counted'; count: number; filter: string }
-  | { type: 'manifest'; manifestId: string; how: 'created' | 'adopted' | 'found' }
-  | { type: 'campaign'; campaignId: string; how: 'created' | 'adopted' | 'found' }
-  | { type: 'started'; campaignId: string }
   | { type: 'progress'; phase: string; counts: DeviceCounts; elapsedMs: number }
   | { type: 'stopping'; campaignId: string; reason: string }
-  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error }
-  | { type: 'warning'; message: string };
+  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error };
 
-export type CampaignOutcome = 'created' | 'resumed' | 'dry-run';
+/** What a campaign run did: the campaign action's `outcome` output names each (checked by `docs --check`). */
+export const CAMPAIGN_OUTCOMES = ['created', 'resumed', 'dry-run'] as const;
+export type CampaignOutcome = (typeof CAMPAIGN_OUTCOMES)[number];
 
 export interface CampaignResult {
   outcome: CampaignOutcome;

@@ -2,8 +2,8 @@
 // specification (src/inputs/spec.ts), and the mapping of parsed options back onto the action's input
 // names, so that the settings parsers apply exactly the same rules and messages to both.
 import { Command, CommanderError } from 'commander';
-import { CLIENT_VERSION } from '../client/user-agent.js';
-import { INPUTS, type InputSpec, type Step } from '../inputs/spec.js';
+import { CLIENT_VERSION } from '../client/index.js';
+import { INPUTS, type InputSpec, type Step } from '../inputs/index.js';
 import { longFlag } from './terms.js';
 
 export const PROGRAM_NAME = 'izuma-firmware-publish';

@@ -3,7 +3,7 @@
 // stable across re-runs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { provenanceFromCiEnv, tagRef, type Provenance } from '../inputs/provenance.js';
+import { provenanceFromCiEnv, tagRef, type Provenance } from '../inputs/index.js';
 
 type Env = Record<string, string | undefined>;
 

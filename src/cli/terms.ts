@@ -1,7 +1,7 @@
 // The CLI's words for the inputs that hints and input errors name (src/common/hint.ts): its options,
 // taken from the input specification, so that no message in action vocabulary reaches a CLI user.
 import type { InputRef, Vocabulary } from '../common/hint.js';
-import { inputSpec, type InputSpec } from '../inputs/spec.js';
+import { inputSpec, type InputSpec } from '../inputs/index.js';
 
 /** `--chunk-size` from `--chunk-size <size>`. */
 export function longFlag(spec: InputSpec): string {

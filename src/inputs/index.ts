@@ -18,6 +18,7 @@ export {
   defaultName,
   githubProvenance,
   provenanceFromCiEnv,
+  tagRef,
   type DefaultName,
   type Provenance,
 } from './provenance.js';

@@ -13,8 +13,8 @@ import { resolveApiKey } from './api-key.js';
 import { parseApiHost } from './host.js';
 import { defaultOf, rangeOf } from './spec.js';
 
-export type ConflictPolicy = 'reuse' | 'fail' | 'suffix';
-export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reuse', 'fail', 'suffix'];
+export const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
 // Defaults and bounds are the input specification's (spec.ts), which the docs check holds action.yml to.
 export const DEFAULT_CHUNK_SIZE = parseSize(defaultOf('chunk-size'));

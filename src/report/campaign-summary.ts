@@ -1,6 +1,6 @@
 // The campaign step's job summary: the campaign (linked), its phase and conclusion, a counts table, and
 // the failed devices with their reasons in a collapsed list. Pure: campaign-main.ts writes it out.
-import type { CampaignResult } from '../campaign/types.js';
+import type { CampaignResult } from '../campaign/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration } from './format.js';
 import type { RetryRecord } from './summary.js';

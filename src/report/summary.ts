@@ -1,7 +1,6 @@
 // The job summary: what was published (or what failed), as markdown. Pure: main.ts writes it out.
 import { formatBytes } from '../common/bytes.js';
-import { WAIT_OUTCOMES } from '../uploader/ownership.js';
-import type { ChunkTiming, PublishResult, UploadEvent } from '../uploader/types.js';
+import { WAIT_OUTCOMES, type ChunkTiming, type PublishResult, type UploadEvent } from '../uploader/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration, formatRate } from './format.js';
 

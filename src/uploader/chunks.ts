@@ -2,7 +2,7 @@
 // at a time, each send (and re-send) re-reading its bytes from the file; chunks the job already holds
 // verified and skipped, and every lost answer reconciled against the service's chunk list (length + MD5).
 import type { UploadChunk } from '../api/types.js';
-import type { ImageSource, PreparedChunk } from '../image/source.js';
+import type { ImageSource, PreparedChunk } from '../image/index.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
 import { hint } from '../common/hint.js';
 import { AnotherWriterError, UploadStateError } from './errors.js';

@@ -1,7 +1,7 @@
 // What to do with the name, given what the service already holds under it and what we know of the local
 // file. Pure: the real run and the dry run take their decisions here, so they cannot disagree.
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
-import { hashMatches } from '../image/md5.js';
+import { hashMatches } from '../image/index.js';
 import { hint, input } from '../common/hint.js';
 import { ConflictError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';

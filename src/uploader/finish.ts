@@ -1,7 +1,7 @@
 // The last step before the zero-length chunk: a job is completed only when it is exactly the local file,
 // still ours, and about to give the image the user's description. What it checks cannot be undone after.
 import type { UploadChunk } from '../api/types.js';
-import type { ImageSource } from '../image/source.js';
+import type { ImageSource } from '../image/index.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
 import { hint } from '../common/hint.js';
 import { UploadStateError } from './errors.js';

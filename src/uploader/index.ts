@@ -8,3 +8,5 @@ export {
   VerificationError,
 } from './errors.js';
 export type * from './types.js';
+export { UploadSession } from './session.js';
+export { WAIT_OUTCOMES } from './ownership.js';

@@ -1,7 +1,7 @@
 // Upload job operations with their lost-answer reconciliation: create (adopt a job our lost create made),
 // delete, complete (check the job's state before re-sending the zero-length chunk), read back.
 import { EMPTY_MD5_BASE64, isJobComplete, type UploadJob } from '../api/types.js';
-import { ServiceError } from '../client/errors.js';
+import { ServiceError } from '../client/index.js';
 import { hint } from '../common/hint.js';
 import { NameTakenError, UploadStateError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';

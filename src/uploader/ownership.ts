@@ -4,7 +4,7 @@
 // chunk's id counts the appends. The rule and its timing assumptions: docs/design.md, "One writer per job".
 import { randomUUID } from 'node:crypto';
 import type { UploadChunk, UploadJob } from '../api/types.js';
-import { ServiceError } from '../client/errors.js';
+import { ServiceError } from '../client/index.js';
 import { hint } from '../common/hint.js';
 import { AnotherWriterError, UploadStateError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';

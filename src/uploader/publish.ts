@@ -2,8 +2,7 @@
 // create, claim or wait, send the chunks, check, complete, verify. Each step's lost-answer handling lives
 // next to the step (job.ts, chunks.ts); the one-writer rule in ownership.ts.
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
-import { hashSource } from '../image/hash-image.js';
-import { openImage, type ImageSource } from '../image/source.js';
+import { hashSource, openImage, type ImageSource } from '../image/index.js';
 import { uploadPass, type PassProgress } from './chunks.js';
 import {
   decideForName,
@@ -204,8 +203,10 @@ async function chooseTarget(
     const state = await lookUpName(session, request.name);
     const job = state.unfinishedJob;
     const live = job !== undefined && request.onConflict === 'reuse' && watch.isLive(job, state.heldChunks);
-    // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the pass.
-    const decision = decideForName(request.onConflict, state, await local(state.images.length > 0 || live), {
+    // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the
+    // pass. `suffix` compares nothing (a taken name is a new name), so it never reads the file for it.
+    const needHashes = request.onConflict !== 'suffix' && (state.images.length > 0 || live);
+    const decision = decideForName(request.onConflict, state, await local(needHashes), {
       jobIsLive: live,
       encrypt: request.encryptPayload,
     });

@@ -1,6 +1,6 @@
 // Builds the PublishResult: one shape for an upload, a resume, a reuse and a dry run.
 import { MIN_CHUNK_SIZE, type FirmwareImage } from '../api/types.js';
-import type { ChunkSpec } from '../image/plan.js';
+import type { ChunkSpec } from '../image/index.js';
 import type { UploadSession } from './session.js';
 import type {
   ChunkPlanSummary,

@@ -1,6 +1,6 @@
 // The retry engine. undici's RetryAgent does not fit: an append is not idempotent, and a lost answer
 // must be reconciled with the service's state (beforeRetry) before anything is sent again.
-import { abortedError, ServiceError } from '../client/errors.js';
+import { abortedError, ServiceError } from '../client/index.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 

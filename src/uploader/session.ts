@@ -1,5 +1,5 @@
 // One publish() run's context: the client, retries through the retry engine, events and warnings.
-import type { UpdateServiceClient } from '../client/client.js';
+import type { UpdateServiceClient } from '../client/index.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import { DEFAULT_OWNERSHIP_TIMINGS, newRunToken, type OwnershipTimings } from './ownership.js';
@@ -45,7 +45,6 @@ export class UploadSession {
   warn(message: string): void {
     this.warnings.push(message);
     this.logger.warning(message);
-    this.emit({ type: 'warning', message });
   }
 
   elapsedMs(): number {

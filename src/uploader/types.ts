@@ -1,8 +1,8 @@
 // The uploader's public shapes: what publish() takes, what it reports while it runs, and what it returns.
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import type { UpdateServiceClient } from '../client/client.js';
-import type { ConflictPolicy } from '../inputs/settings.js';
+import type { UpdateServiceClient } from '../client/index.js';
+import type { ConflictPolicy } from '../inputs/index.js';
 import type { OwnershipTimings, WaitOutcome } from './ownership.js';
 
 export type { ConflictPolicy, OwnershipTimings, WaitOutcome };
@@ -55,8 +55,7 @@ export type UploadEvent =
   /** Another run writes the job under the name: this run waits (one event per poll). */
   | { type: 'waiting'; jobId: string; chunksHeld: number; waitedMs: number }
   /** The wait for another run ended. */
-  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome }
-  | { type: 'warning'; message: string };
+  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome };
 
 export interface ChunkProgress<T extends 'chunk-sent' | 'chunk-skipped'> {
   type: T;
@@ -95,7 +94,9 @@ export interface DryRunDecision {
   description: string;
 }
 
-export type PublishOutcome = 'uploaded' | 'resumed' | 'reused' | 'dry-run';
+/** What a publish run did: the action's `outcome` output names each (checked by `docs --check`). */
+export const PUBLISH_OUTCOMES = ['uploaded', 'resumed', 'reused', 'dry-run'] as const;
+export type PublishOutcome = (typeof PUBLISH_OUTCOMES)[number];
 
 export interface PublishResult {
   outcome: PublishOutcome;
