@@ -6,7 +6,7 @@ import { CampaignFailure } from './campaign/index.js';
 import type { CampaignResult } from './campaign/index.js';
 import { systemClock } from './common/clock.js';
 import { actionVocabulary, render } from './common/hint.js';
-import { githubProvenance, parseCampaignSettings } from './inputs/index.js';
+import { parseCampaignSettings } from './inputs/index.js';
 import {
   campaignOutputsFor,
   CampaignProgress,
@@ -35,10 +35,7 @@ export async function run(): Promise<void> {
     apiHost = settings.apiHost;
     const progress = new CampaignProgress({ clock: systemClock, emit: logger.info });
     const result = await runCampaignStep(settings, {
-      provenance: githubProvenance(process.env),
-      logger,
-      signal: action.cancel.signal,
-      env: process.env,
+      ...action.basics,
       onPrepared: ({ request, nameWarning }) => {
         if (nameWarning) logger.warning(render(nameWarning, actionVocabulary));
         logger.info(

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { runPublish } from './app/index.js';
 import { actionVocabulary, render } from './common/hint.js';
 import { formatBytes } from './common/bytes.js';
-import { githubProvenance, parseSettings } from './inputs/index.js';
+import { parseSettings } from './inputs/index.js';
 import {
   outputsFor,
   ProgressReporter,
@@ -40,10 +40,7 @@ export async function run(): Promise<void> {
     const groups = new PhaseGroups();
     const reporter = new ProgressReporter({ clock: systemClock, emit: logger.info });
     const result = await runPublish(settings, {
-      provenance: githubProvenance(process.env),
-      logger,
-      signal: action.cancel.signal,
-      env: process.env,
+      ...action.basics,
       prepareGroup: 'Prepare',
       onPrepared: ({ request, imageSize, nameWarning }) => {
         runInfo.imagePath = request.imagePath;

@@ -2,11 +2,11 @@
 // the key, log safely, turn signals into the cancel policy, write the job summary, report a failure.
 // Only the entry adapters (src/main.ts, src/campaign-main.ts) import this.
 import * as core from '@actions/core';
-import { CancelPolicy } from '../app/index.js';
+import { CancelPolicy, type RunBasics } from '../app/index.js';
 import { redactSecret } from '../client/index.js';
 import type { Logger } from '../common/logger.js';
 import { neutralise } from '../common/neutralise.js';
-import { resolveApiKey } from '../inputs/index.js';
+import { githubProvenance, resolveApiKey } from '../inputs/index.js';
 import { describeFailure, failureLine, type FailureDescription } from '../report/index.js';
 
 export interface ActionRun {
@@ -16,6 +16,8 @@ export interface ActionRun {
   safe: (text: string) => string;
   logger: Logger;
   cancel: CancelPolicy;
+  /** What every run of an action gets: the runner's provenance, the safe logger, the cancel signal, the env. */
+  basics: RunBasics;
   /** Call when the run is over: stops watching signals, disarms the deadline. */
   end: () => void;
 }
@@ -46,7 +48,13 @@ export function startActionRun(onSignal: (signal: string, logger: Logger) => voi
     // The run finished and closed its connections: the process ends by itself now.
     cancel.dispose();
   };
-  return { redact, safe, logger, cancel, end };
+  const basics = {
+    provenance: githubProvenance(process.env),
+    logger,
+    signal: cancel.signal,
+    env: process.env,
+  };
+  return { redact, safe, logger, cancel, basics, end };
 }
 
 /**

@@ -12,5 +12,6 @@ export {
   runPublish,
   type CampaignContext,
   type PublishContext,
+  type RunBasics,
   type RunContext,
 } from './run.js';

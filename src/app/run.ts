@@ -25,24 +25,17 @@ export interface RunContext<Event, Prepared> {
   clock?: Clock;
 }
 
+/** What every entry point gives a run, whichever the step. */
+export type RunBasics = Pick<RunContext<never, never>, 'provenance' | 'logger' | 'signal' | 'env'>;
+
 export type PublishContext = RunContext<UploadEvent, PreparedPublish>;
 export type CampaignContext = RunContext<CampaignEvent, PreparedCampaign>;
 
 /** Locate, name, then publish() through a dispatcher of its own, closed when the run ends. */
 export async function runPublish(settings: Settings, ctx: PublishContext): Promise<PublishResult> {
-  const prepared = await inGroup(ctx, async () => {
-    const made = await preparePublish(settings, ctx.provenance);
-    ctx.onPrepared?.(made);
-    return made;
-  });
+  const prepared = await prepareIn(ctx, () => preparePublish(settings, ctx.provenance));
   return withClientDeps(ctx, (deps) =>
-    publish(prepared.request, {
-      client: updateServiceClient(settings, deps),
-      logger: ctx.logger,
-      clock: ctx.clock ?? systemClock,
-      signal: ctx.signal,
-      onEvent: ctx.onEvent,
-    }),
+    publish(prepared.request, stepDeps(ctx, updateServiceClient(settings, deps))),
   );
 }
 
@@ -51,20 +44,30 @@ export async function runCampaignStep(
   settings: CampaignSettings,
   ctx: CampaignContext,
 ): Promise<CampaignResult> {
-  const prepared = await inGroup(ctx, async () => {
-    const made = prepareCampaign(settings, ctx.provenance);
+  const prepared = await prepareIn(ctx, async () => prepareCampaign(settings, ctx.provenance));
+  return withClientDeps(ctx, (deps) =>
+    runCampaign(prepared.request, stepDeps(ctx, deviceManagementClient(settings, deps))),
+  );
+}
+
+/** The preparation (in the entry point's log group, if any), told to the entry point before any request. */
+async function prepareIn<P>(ctx: RunContext<never, P>, make: () => Promise<P>): Promise<P> {
+  return inGroup(ctx, async () => {
+    const made = await make();
     ctx.onPrepared?.(made);
     return made;
   });
-  return withClientDeps(ctx, (deps) =>
-    runCampaign(prepared.request, {
-      client: deviceManagementClient(settings, deps),
-      logger: ctx.logger,
-      clock: ctx.clock ?? systemClock,
-      signal: ctx.signal,
-      onEvent: ctx.onEvent,
-    }),
-  );
+}
+
+/** What a step's sequence receives besides its request: the client, and the context's logger, clock, signal, events. */
+function stepDeps<Event, Client>(ctx: RunContext<Event, never>, client: Client) {
+  return {
+    client,
+    logger: ctx.logger,
+    clock: ctx.clock ?? systemClock,
+    signal: ctx.signal,
+    onEvent: ctx.onEvent,
+  };
 }
 
 function inGroup<T>(ctx: { logger: Logger; prepareGroup?: string }, fn: () => Promise<T>): Promise<T> {

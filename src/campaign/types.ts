@@ -1,8 +1,7 @@
 // The campaign step's public shapes: what runCampaign() takes, what it reports while it runs, and what it
 // returns (or carries in its failures).
 import type { DeviceManagementClient } from '../client/index.js';
-import type { Clock } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import type { StepDeps } from '../common/step.js';
 
 /** Between two reads of the campaign while waiting (manifest-tool polls every 3 s; a rollout takes minutes). */
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
@@ -28,16 +27,8 @@ export interface CampaignRequest {
   pollIntervalMs: number;
 }
 
-export interface CampaignDeps {
-  /** Built with the same `signal`. */
-  client: DeviceManagementClient;
-  logger: Logger;
-  clock: Clock;
-  /** Aborting it stops the waiting (never the campaign). */
-  signal?: AbortSignal;
-  random?: () => number;
-  onEvent?: (event: CampaignEvent) => void;
-}
+/** Aborting `signal` stops the waiting (never the campaign). */
+export type CampaignDeps = StepDeps<DeviceManagementClient, CampaignEvent>;
 
 export interface DeviceCounts {
   total: number;

@@ -8,9 +8,10 @@ import { render } from '../common/hint.js';
 import { neutralise } from '../common/neutralise.js';
 import { InputError, parseCampaignSettings } from '../inputs/index.js';
 import { campaignOutputsFor, CampaignProgress, describeFailure, failureLine } from '../report/index.js';
-import { addInputOptions, EXIT, inputReader, type ParsedOptions } from './options.js';
+import { addStepCommand, EXIT, inputReader, type ParsedOptions } from './options.js';
 import { CliOutput, formatOutputs, jsonLine } from './output.js';
-import { cliProvenance } from './provenance.js';
+
+import { commandBasics } from './provenance.js';
 import type { CommandContext } from './run.js';
 import { cliVocabulary } from './terms.js';
 
@@ -30,16 +31,17 @@ export function addCampaignCommand(
   program: Command,
   onCampaign: (options: CampaignOptions) => void,
 ): Command {
-  const campaign = program
-    .command('campaign')
-    .description(
-      'Upload an update manifest, create and start an update campaign for the devices a filter matches, ' +
+  return addStepCommand(
+    program,
+    'campaign',
+    {
+      description:
+        'Upload an update manifest, create and start an update campaign for the devices a filter matches, ' +
         'optionally wait for the rollout and gate on its result. A re-run resumes instead of duplicating.',
-    );
-  addInputOptions(campaign, 'campaign')
-    .addHelpText('after', CAMPAIGN_HELP)
-    .action((options: CampaignOptions) => onCampaign(options));
-  return program;
+      helpAfter: CAMPAIGN_HELP,
+    },
+    onCampaign,
+  );
 }
 
 /** Runs `campaign`; resolves to the exit code. */
@@ -63,10 +65,7 @@ export async function runCampaignCommand(options: CampaignOptions, ctx: CommandC
     const settings = parseCampaignSettings(inputReader(options, ctx.givenKey, 'campaign'), ctx.env);
     const progress = new CampaignProgress({ clock: systemClock, emit: logger.info });
     const result = await runCampaignStep(settings, {
-      provenance: await cliProvenance(ctx.env, ctx.cwd ?? process.cwd()),
-      logger,
-      signal: ctx.signal,
-      env: ctx.env,
+      ...(await commandBasics(ctx, logger)),
       onEvent: progress.handle,
       onPrepared: ({ request, nameWarning }) => {
         if (nameWarning) logger.warning(render(nameWarning, cliVocabulary));

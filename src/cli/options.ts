@@ -49,7 +49,7 @@ function helpOf(spec: InputSpec): string {
 }
 
 /** Adds an option per input of `step` (the key only as a file: see findApiKeyFlag), then --json, --verbose. */
-export function addInputOptions(command: Command, step: Step): Command {
+function addInputOptions(command: Command, step: Step): Command {
   for (const spec of INPUTS[step]) {
     // The key is required, but may come from the environment instead: the parser says when it is missing.
     if (spec.required && !spec.secret) command.requiredOption(spec.cli.flag, helpOf(spec));
@@ -57,6 +57,20 @@ export function addInputOptions(command: Command, step: Step): Command {
   }
   for (const { flag, help } of CLI_ONLY_OPTIONS) command.option(flag, help);
   return command;
+}
+
+/** The subcommand of one step: its description, its inputs' options (from the spec), its help's tail. */
+export function addStepCommand<Options>(
+  program: Command,
+  step: Step,
+  text: { description: string; helpAfter: string },
+  onAction: (options: Options) => void,
+): Command {
+  const command = program.command(step).description(text.description);
+  addInputOptions(command, step)
+    .addHelpText('after', text.helpAfter)
+    .action((options: Options) => onAction(options));
+  return program;
 }
 
 /** Reads one action input of `step` from the parsed options; `apiKey`: from the key file or environment. */
@@ -113,16 +127,17 @@ export function buildProgram(
       `\nRun '${PROGRAM_NAME} publish --help' for its options, exit codes and environment.`,
     );
 
-  const publish = program
-    .command('publish')
-    .description(
-      'Upload a firmware image through the chunked upload-jobs API (resuming an unfinished upload of ' +
+  return addStepCommand(
+    program,
+    'publish',
+    {
+      description:
+        'Upload a firmware image through the chunked upload-jobs API (resuming an unfinished upload of ' +
         'the same name), then verify its size and SHA-256 on the service.',
-    );
-  addInputOptions(publish, 'publish')
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action((options: PublishOptions) => onPublish(options));
-  return program;
+      helpAfter: EXIT_CODES_HELP,
+    },
+    onPublish,
+  );
 }
 
 /** `--api-key` does not exist on purpose: a key in argv lands in shell history and process lists. */

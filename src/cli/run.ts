@@ -22,7 +22,7 @@ import {
   type ParsedOptions,
 } from './options.js';
 import { CliOutput, formatOutputs, jsonLine, redacting, type TextStream } from './output.js';
-import { cliProvenance } from './provenance.js';
+import { commandBasics } from './provenance.js';
 import { cliVocabulary } from './terms.js';
 
 export interface CliIo {
@@ -104,10 +104,7 @@ async function runPublishCommand(
   try {
     const settings = parseSettings(inputReader(options, ctx.givenKey), ctx.env);
     const result = await runPublish(settings, {
-      provenance: await cliProvenance(ctx.env, ctx.cwd ?? process.cwd()),
-      logger,
-      signal: ctx.signal,
-      env: ctx.env,
+      ...(await commandBasics(ctx, logger)),
       onEvent: output.handle,
       onPrepared: ({ request, imageSize, nameWarning }) => {
         if (nameWarning) logger.warning(render(nameWarning, cliVocabulary));

@@ -1,6 +1,5 @@
 // The uploader's public shapes: what publish() takes, what it reports while it runs, and what it returns.
-import type { Clock } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import type { StepDeps } from '../common/step.js';
 import type { UpdateServiceClient } from '../client/index.js';
 import type { ConflictPolicy } from '../inputs/index.js';
 import type { OwnershipTimings, WaitOutcome } from './ownership.js';
@@ -21,15 +20,7 @@ export interface PublishRequest {
   encryptPayload?: boolean;
 }
 
-export interface PublishDeps {
-  /** Built with the same `signal`: aborting it ends the request in flight. */
-  client: UpdateServiceClient;
-  logger: Logger;
-  clock: Clock;
-  signal?: AbortSignal;
-  /** Jitter source for retry backoff (Math.random by default). */
-  random?: () => number;
-  onEvent?: (event: UploadEvent) => void;
+export interface PublishDeps extends StepDeps<UpdateServiceClient, UploadEvent> {
   /** Wall-clock epoch milliseconds (Date.now by default): compared with the service's updated_at. */
   wallClockMs?: () => number;
   /** How live jobs of other runs are told from abandoned ones (docs/design.md, "One writer per job"). */
