@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
+import { MiB } from '../src/common/bytes.js';
 
 const API_KEY = 'ak_main_test_5ecret_do_not_log';
-const MiB = 1024 * 1024;
 
 /** Every call the action made on @actions/core, in order. */
 const calls: { method: string; args: unknown[] }[] = [];

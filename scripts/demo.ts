@@ -18,8 +18,8 @@ import {
   runAction,
   type ActionRunOptions,
 } from './lib/run-action.js';
+import { MiB } from '../src/common/bytes.js';
 
-const MiB = 1024 * 1024;
 const IMAGE_SIZE = 120 * MiB;
 /** The rollout rehearsal moves a smaller image: the campaign is the point. */
 const ROLLOUT_IMAGE_SIZE = 12 * MiB;

@@ -1,5 +1,7 @@
-// `npm run docs` writes the inputs/outputs tables of action.yml into README.md; `npm run docs -- --check`
-// fails when README.md (or an example workflow) no longer matches action.yml, so the docs cannot drift.
+// `npm run docs` writes the inputs/outputs tables of action.yml, and the CLI's option tables of the input
+// specification (src/inputs/spec.ts), into README.md; `npm run docs -- --check` fails when README.md (or
+// an example workflow) no longer matches, when an action.yml and the specification disagree (an input,
+// `required`, a default), or when the CLI lacks an option for an input: the docs cannot drift.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,6 +15,8 @@ import {
   type ActionOutput,
   type ActionSpec,
 } from './lib/action-spec.js';
+import { checkActionInputs, checkCliOptions, cliTable } from './lib/input-spec-check.js';
+import { closedSetProblems } from './lib/closed-set-docs.js';
 
 /** How the examples (and README snippets) refer to this action. */
 export const ACTION_REF = 'izuma/firmware-publish-action';
@@ -77,6 +81,9 @@ export async function renderReadme(
   text = replaceBetweenMarkers(text, 'outputs', outputsTable(spec.outputs));
   text = replaceBetweenMarkers(text, 'campaign-inputs', inputsTable(campaign.inputs));
   text = replaceBetweenMarkers(text, 'campaign-outputs', outputsTable(campaign.outputs));
+  // The CLI's option tables come from the input specification (src/inputs/spec.ts).
+  text = replaceBetweenMarkers(text, 'cli-options', cliTable('publish', cell));
+  text = replaceBetweenMarkers(text, 'cli-campaign-options', cliTable('campaign', cell));
   // Format with the repo's prettier settings so `npm run format:check` and `docs --check` agree.
   const options = (await prettier.resolveConfig(README_PATH)) ?? {};
   return prettier.format(text, { ...options, filepath: README_PATH });
@@ -178,7 +185,9 @@ export async function findDrift(): Promise<{ readme: string; expected: string; p
   const expected = await renderReadme(readme, spec, campaignSpec);
   const problems: string[] = [];
   if (expected !== readme) {
-    problems.push('README.md inputs/outputs tables differ from action.yml or campaign/action.yml');
+    problems.push(
+      'README.md tables differ from action.yml, campaign/action.yml or src/inputs/spec.ts (the CLI tables)',
+    );
   }
   for (const file of await exampleFiles()) {
     problems.push(
@@ -186,6 +195,9 @@ export async function findDrift(): Promise<{ readme: string; expected: string; p
     );
   }
   problems.push(...checkEnvExample(await readFile(ENV_EXAMPLE_PATH, 'utf8'), spec));
+  problems.push(...checkActionInputs(spec, 'publish'), ...checkActionInputs(campaignSpec, 'campaign'));
+  problems.push(...checkCliOptions());
+  problems.push(...(await closedSetProblems(spec, campaignSpec)));
   return { readme, expected, problems };
 }
 
@@ -193,7 +205,9 @@ async function main(args: string[]): Promise<number> {
   const { expected, problems } = await findDrift();
   if (args.includes('--check')) {
     if (problems.length === 0) {
-      console.log('README.md and examples/ match action.yml and campaign/action.yml');
+      console.log(
+        'README.md and examples/ match action.yml and campaign/action.yml; both, the CLI and the README match src/inputs/spec.ts; the emulator README and the outcome outputs name every member of their sets',
+      );
       return 0;
     }
     for (const p of problems) console.error(p);

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { BODY_SLICE_BYTES } from '../src/client/transport.js';
+import { MiB } from '../src/common/bytes.js';
 
 const rateBytesPerSec = Number(process.argv[2] ?? 1024) * 1024;
 const totalBytes = Number(process.argv[3] ?? 24) * 1024 * 1024;
@@ -54,7 +55,6 @@ server.close();
 const gaps = pulls.slice(1).map((t, i) => t - pulls[i]!);
 const maxGapMs = Math.max(...gaps);
 const unseenBytes = (maxGapMs / 1000) * rateBytesPerSec;
-const MiB = 1024 * 1024;
 console.log(
   JSON.stringify(
     {

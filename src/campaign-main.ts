@@ -1,119 +1,60 @@
-// The campaign action's entry point (campaign/action.yml): with src/main.ts the only place that touches
-// @actions/core and process state for it. Everything else is runCampaign() and the report modules.
+// The campaign action's entry adapter (campaign/action.yml): reads the inputs, renders the run in the
+// log, the outputs and the job summary. The run itself is composed by src/app/.
 import * as core from '@actions/core';
-import { campaignClientFor, CampaignFailure, prepareCampaign, runCampaign } from './campaign/index.js';
-import type { CampaignEvent, CampaignResult } from './campaign/types.js';
-import { createDispatcher, redactSecret } from './client/index.js';
+import { runCampaignStep } from './app/index.js';
+import { CampaignFailure } from './campaign/index.js';
+import type { CampaignResult } from './campaign/index.js';
 import { systemClock } from './common/clock.js';
-import { githubProvenance, parseCampaignSettings } from './inputs/index.js';
-import { neutralise } from './common/neutralise.js';
-import { actionLogger } from './main.js';
+import { actionVocabulary, render } from './common/hint.js';
+import { parseCampaignSettings } from './inputs/index.js';
 import {
   campaignOutputsFor,
   CampaignProgress,
   campaignSummaryMarkdown,
-  describeFailure,
-  failureLine,
+  type FailureDescription,
   type RetryRecord,
 } from './report/index.js';
-
-/** GitHub sends SIGINT, then SIGTERM 7.5 s later: we must be gone before that. */
-const EXIT_AFTER_CANCEL_MS = 5000;
+import { failStep, setOutputs, startActionRun, writeSummary } from './action/runtime.js';
+import { retryRecord } from './action/publish-log.js';
 
 export async function run(): Promise<void> {
-  // Masked before anything else can log.
-  const apiKey = (core.getInput('api-key') || process.env.MBED_CLOUD_SDK_API_KEY || '').trim();
-  if (apiKey) core.setSecret(apiKey);
-  const redact = (text: string) => redactSecret(text, apiKey);
-  // One line per message: text from the service (a name, a reason) can never start a workflow command.
-  const safe = (text: string) => neutralise(redact(text));
-  const logger = actionLogger(safe);
-  const controller = new AbortController();
-  const stopWatchingSignals = watchSignals(controller);
-  const retries: RetryRecord[] = [];
+  const action = startActionRun((signal, logger) =>
+    logger.warning(
+      `cancelled (${signal}): stopping the wait; the update campaign is NOT stopped and keeps running`,
+    ),
+  );
+  const { logger, redact } = action;
+  const retryLog: RetryRecord[] = [];
   let apiHost: URL | undefined;
-  let closeDispatcher: () => Promise<void> = async () => {};
+  const report = async (result: CampaignResult, failure?: FailureDescription) => {
+    setOutputs(campaignOutputsFor(result));
+    await writeSummary(campaignSummaryMarkdown({ result, apiHost: apiHost!, failure, retryLog }), action);
+  };
   try {
     const settings = parseCampaignSettings((name) => core.getInput(name), process.env);
     apiHost = settings.apiHost;
-    const { request, nameWarning } = prepareCampaign(settings, githubProvenance(process.env));
-    if (nameWarning) logger.warning(nameWarning);
-    logger.info(
-      `manifest: ${request.manifestPath} as "${request.manifestName}"; campaign "${request.campaignName}"; ` +
-        `devices: ${request.deviceFilter}; service: ${settings.apiHost.origin}` +
-        (request.dryRun ? '; DRY RUN: nothing will be created, changed or started' : ''),
-    );
-    const dispatcher = createDispatcher({ proxyFromEnv: true, env: process.env });
-    closeDispatcher = () => dispatcher.destroy();
-    const client = campaignClientFor(settings, { dispatcher, signal: controller.signal, logger });
     const progress = new CampaignProgress({ clock: systemClock, emit: logger.info });
-    const result = await runCampaign(request, {
-      client,
-      logger,
-      clock: systemClock,
-      signal: controller.signal,
-      onEvent: (event: CampaignEvent) => {
+    const result = await runCampaignStep(settings, {
+      ...action.basics,
+      onPrepared: ({ request, nameWarning }) => {
+        if (nameWarning) logger.warning(render(nameWarning, actionVocabulary));
+        logger.info(
+          `manifest: ${request.manifestPath} as "${request.manifestName}"; campaign "${request.campaignName}"; ` +
+            `devices: ${request.deviceFilter}; service: ${settings.apiHost.origin}` +
+            (request.dryRun ? '; DRY RUN: nothing will be created, changed or started' : ''),
+        );
+      },
+      onEvent: (event) => {
         progress.handle(event);
-        if (event.type === 'retry') {
-          const { operation, attempt, delayMs, error } = event;
-          retries.push({ operation, attempt, delayMs, message: redact(error.message) });
-        }
+        if (event.type === 'retry') retryLog.push(retryRecord(event, redact));
       },
     });
     logger.info(result.conclusion);
-    setOutputs(result);
-    await writeSummary(campaignSummaryMarkdown({ result, apiHost: settings.apiHost, retries }), redact);
+    await report(result);
   } catch (error) {
-    const failure = describeFailure(error);
-    if (core.isDebug() && error instanceof Error && error.stack) core.debug(safe(error.stack));
-    core.setFailed(safe(failureLine(failure)));
-    if (error instanceof CampaignFailure && apiHost) {
-      setOutputs(error.result);
-      await writeSummary(
-        campaignSummaryMarkdown({ result: error.result, apiHost, failure, retries }),
-        redact,
-      );
-    }
+    const failure = failStep(error, action);
+    if (error instanceof CampaignFailure && apiHost) await report(error.result, failure);
   } finally {
-    await closeDispatcher().catch(() => {});
-    stopWatchingSignals();
-  }
-}
-
-function setOutputs(result: CampaignResult): void {
-  for (const [name, value] of Object.entries(campaignOutputsFor(result))) core.setOutput(name, value);
-}
-
-/** On SIGINT/SIGTERM: stop waiting (the campaign itself runs on), and be gone before the runner kills us. */
-function watchSignals(controller: AbortController): () => void {
-  let failsafe: NodeJS.Timeout | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
-    process.exitCode = 1;
-    core.warning(
-      `cancelled (${signal}): stopping the wait; the update campaign is NOT stopped and keeps running`,
-    );
-    controller.abort(new Error(`cancelled by ${signal}`));
-    failsafe = setTimeout(() => process.exit(1), EXIT_AFTER_CANCEL_MS);
-    failsafe.unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (failsafe) clearTimeout(failsafe);
-  };
-}
-
-async function writeSummary(markdown: string, redact: (text: string) => string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
-    return;
-  }
-  try {
-    await core.summary.addRaw(redact(markdown)).write();
-  } catch (error) {
-    core.warning(`could not write the job summary: ${redact((error as Error).message)}`);
+    action.end();
   }
 }

@@ -2,8 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { shaExtensionsIn } from '../../scripts/bench/machine.js';
 import { LIMITS, evaluateTargets, median, summarize, type Summary } from '../../scripts/bench/report.js';
+import { MiB } from '../../src/common/bytes.js';
 
-const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 function row(label: string, wallS: number, cpuSPerGiB = 1, maxRssMiB = 10): Summary {

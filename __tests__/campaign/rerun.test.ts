@@ -27,7 +27,7 @@ describe('lost answers', () => {
     faultOnNext(operation, fault);
     const result = await rig.run();
     expect(result.outcome).toBe('created');
-    expect(result.retries).toBe(1);
+    expect(result.retryCount).toBe(1);
     expect(rig.emulator.state.manifests()).toHaveLength(1);
     expect(rig.emulator.state.campaigns()).toHaveLength(1);
     // The lost request arrived once; the reconciliation found its effect, so it was not sent again.
@@ -52,7 +52,7 @@ describe('lost answers', () => {
       fault: { type: 'status', status: 503 },
     });
     const result = await rig.run();
-    expect(result.retries).toBe(2);
+    expect(result.retryCount).toBe(2);
     expect(result.counts.succeeded).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 // The bundled CLI (dist/cli/index.js, what the package's `bin` points at) run as a child process, as a
-// user's shell or CI job runs it. Run `npm run bundle` first: CI checks dist/ is fresh.
+// user's shell or CI job runs it. dist/ is bundled first when stale.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'dist/cli/index.js');

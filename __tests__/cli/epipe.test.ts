@@ -1,7 +1,7 @@
 // The bundled CLI (dist/cli/index.js) writing into a pipe whose reader went away: `--help | head -1`,
 // a closed stdout, a closed stderr in the middle of an upload. It must end quietly (no stack trace,
 // no unhandled 'error' event) with the exit code it would have had; an upload it was running is
-// cancelled like a SIGINT and a re-run resumes it. Run `npm run bundle` first: CI checks dist/ is fresh.
+// cancelled like a SIGINT and a re-run resumes it. dist/ is bundled first when stale.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,12 +9,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
+import { MiB } from '../../src/common/bytes.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'dist/cli/index.js');
 const KEY = 'ak_epipe_test_secret_7';
-const MiB = 1024 * 1024;
 const CHUNKS = 4;
 
 let emulator: Emulator;

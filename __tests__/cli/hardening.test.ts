@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { expectNoInjectedCommand, PAYLOAD } from '../support/workflow-commands.js';
 
 const KEY = 'ak_cli_hardening_5ecret_0123456789';

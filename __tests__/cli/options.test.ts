@@ -1,16 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { CommanderError } from 'commander';
-import { MiB } from '../../src/api/types.js';
+import { MiB } from '../../src/common/bytes.js';
 import {
   EXIT,
   buildProgram,
   exitCodeOfCommanderError,
   findApiKeyFlag,
-  inCliTerms,
   inputReader,
   type PublishOptions,
 } from '../../src/cli/options.js';
 import { InputError, parseSettings } from '../../src/inputs/index.js';
+import { explainFailure } from '../../src/cli/run.js';
 
 /** Parses argv the way runCli does; returns the options, or the exit code commander ended with. */
 async function parse(
@@ -61,7 +61,7 @@ describe('CLI options → action inputs', () => {
       description: 'nightly',
       chunkSize: 8 * MiB,
       onConflict: 'suffix',
-      retries: 2,
+      maxRetries: 2,
       requestTimeoutMs: 30_000,
       dryRun: true,
       encryptPayload: true,
@@ -92,7 +92,7 @@ describe('CLI options → action inputs', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InputError);
-    const message = inCliTerms((error as Error).message);
+    const { message } = explainFailure(error, undefined);
     expect(message).toMatch(/^--chunk-size: '3MiB' is below the 5 MiB minimum/);
     expect(message).not.toContain('Input `');
   });
@@ -122,20 +122,5 @@ describe('CLI usage errors', () => {
     expect(findApiKeyFlag(['publish', '--api-key', 'ak_x'])).toBe(true);
     expect(findApiKeyFlag(['publish', '--api-key=ak_x'])).toBe(true);
     expect(findApiKeyFlag(['publish', '--api-key-file', 'key.txt'])).toBe(false);
-  });
-});
-
-describe('inCliTerms', () => {
-  it("names options instead of the action's inputs in shared messages", () => {
-    expect(inCliTerms('check the `api-key` secret: it must be a valid access key')).toBe(
-      'check the access key (--api-key-file or IZUMA_API_KEY): it must be a valid access key',
-    );
-    expect(inCliTerms('Set the `name` input to choose a name yourself.')).toBe(
-      'Set the --name option to choose a name yourself.',
-    );
-    expect(inCliTerms('check `api-host` (the region)')).toBe(
-      'check --api-host (or MBED_CLOUD_SDK_HOST) (the region)',
-    );
-    expect(inCliTerms('keeps `other` words')).toBe('keeps `other` words');
   });
 });

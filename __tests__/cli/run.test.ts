@@ -6,9 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli, type CliIo } from '../../src/cli/run.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { MiB } from '../../src/common/bytes.js';
 
 const KEY = 'ak_cli_test_secret_0123456789';
-const MiB = 1024 * 1024;
 const OUTPUT_NAMES = [
   'datafile_checksum',
   'datafile_size',

@@ -124,11 +124,7 @@ describe('UpdateServiceClient requests', () => {
     expect(lastSeen().body.length).toBe(0);
   });
 
-  it('gets a chunk and a firmware image', async () => {
-    server.answer(json(200, { id: 2, length: 5, hash: 'abc' }));
-    expect((await client.getChunk(JOB_ID, 2)).id).toBe(2);
-    expect(lastSeen().url).toBe(`/v3/firmware-images/upload-jobs/${JOB_ID}/chunks/2`);
-
+  it('gets a firmware image', async () => {
     server.answer(
       json(200, {
         object: 'firmware-image',

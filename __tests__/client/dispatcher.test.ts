@@ -1,20 +1,24 @@
-// TLS verification and proxies through createDispatcher, over real sockets on 127.0.0.1.
-// fixtures/: a test-only CA (its key discarded) and two server certificates it signed, valid to 2126:
-// loopback.pem (localhost, 127.0.0.1) and wrong-name.pem (wrong-name.invalid).
+// TLS verification and proxies through createDispatcher, over real sockets on 127.0.0.1, with a test CA
+// made at test time and two server certificates it signed: loopback (localhost, 127.0.0.1) and
+// wrong-name (wrong-name.invalid).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { UpdateServiceClient } from '../../src/client/client.js';
 import { createDispatcher, type DispatcherOptions } from '../../src/client/dispatcher.js';
 import { ServiceError } from '../../src/client/errors.js';
+import { makeTestCertificates, type ServerCertificate } from '../support/tls.js';
 import { API_KEY, USER_AGENT, json, rejectionOf, startLoopback, type Loopback } from './loopback.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const certificates = makeTestCertificates();
+const CERTS: Record<'loopback' | 'wrong-name', ServerCertificate> = {
+  loopback: certificates,
+  'wrong-name': certificates.issue('DNS:wrong-name.invalid'),
+};
+afterAll(() => certificates.remove());
 const JOB = { object: 'upload-job', id: 'j1', status: 'in_progress' };
 
 function listen(server: Server): Promise<URL> {
@@ -59,10 +63,9 @@ async function getJobThrough(dispatcherOptions: DispatcherOptions, baseUrl: URL)
 describe('TLS', () => {
   const servers: { server: Server; sockets: Set<Socket>; url: URL }[] = [];
 
-  async function tlsServer(certName: string): Promise<URL> {
-    const server = createHttpsServer(
-      { cert: readFileSync(fixture(`${certName}.pem`)), key: readFileSync(fixture(`${certName}.key`)) },
-      (req, res) => json(200, JOB)(req, res, Buffer.alloc(0)),
+  async function tlsServer(certName: keyof typeof CERTS): Promise<URL> {
+    const server = createHttpsServer({ cert: CERTS[certName].cert, key: CERTS[certName].key }, (req, res) =>
+      json(200, JOB)(req, res, Buffer.alloc(0)),
     );
     const sockets = tracked(server);
     const url = await listen(server);
@@ -103,7 +106,7 @@ describe('TLS', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '--eval', script],
-      { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: fixture('ca.pem') } },
+      { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: certificates.caFile } },
     );
     const result = JSON.parse(stdout);
     expect(result.id).toBe('j1');
@@ -114,9 +117,8 @@ describe('TLS', () => {
 
 describe('NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', () => {
   it('cannot switch verification off: direct, and through a proxy tunnel, an unknown CA is still refused', async () => {
-    const server = createHttpsServer(
-      { cert: readFileSync(fixture('loopback.pem')), key: readFileSync(fixture('loopback.key')) },
-      (req, res) => json(200, JOB)(req, res, Buffer.alloc(0)),
+    const server = createHttpsServer({ cert: CERTS.loopback.cert, key: CERTS.loopback.key }, (req, res) =>
+      json(200, JOB)(req, res, Buffer.alloc(0)),
     );
     const sockets = tracked(server);
     const url = await listen(server);

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError } from '../../src/client/errors.js';
 import { clientFor, rejectionOf, startLoopback, type Loopback } from './loopback.js';
+import { MiB } from '../../src/common/bytes.js';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';
 const MD5 = 'AAAAAAAAAAAAAAAAAAAAAA==';
-const MiB = 1024 * 1024;
 
 let server: Loopback;
 const closers: (() => Promise<void>)[] = [];

@@ -17,6 +17,8 @@ import {
   replaceBetweenMarkers,
 } from '../../scripts/docs.js';
 import { CAMPAIGN_ACTION_PATH, loadActionSpec } from '../../scripts/lib/action-spec.js';
+import { checkActionInputs, checkCliOptions } from '../../scripts/lib/input-spec-check.js';
+import { INPUTS, type InputSpec } from '../../src/inputs/spec.js';
 
 const ROOT = path.dirname(README_PATH);
 const loadExample = (name: string) => readFile(path.join(EXAMPLES_DIR, name), 'utf8');
@@ -196,5 +198,38 @@ describe('examples/', () => {
     const workflow = await parseWorkflow('pr-rehearsal.yml');
     expect(Object.keys(workflow.on)).toEqual(['pull_request']);
     expect(publishStep(workflow)?.with?.['dry-run']).toBe(true);
+  });
+});
+
+describe('the input specification (src/inputs/spec.ts)', () => {
+  it('agrees with both action.yml files and the CLI as committed', async () => {
+    const [spec, campaignSpec] = await Promise.all([loadActionSpec(), loadActionSpec(CAMPAIGN_ACTION_PATH)]);
+    expect(checkActionInputs(spec, 'publish')).toEqual([]);
+    expect(checkActionInputs(campaignSpec, 'campaign')).toEqual([]);
+    expect(checkCliOptions()).toEqual([]);
+  });
+
+  it('fails when an action.yml default or input drifts from it', async () => {
+    const spec = await loadActionSpec();
+    const drifted = {
+      ...spec,
+      inputs: spec.inputs
+        .filter((i) => i.name !== 'encrypt-payload')
+        .map((i) => (i.name === 'retries' ? { ...i, default: '3' } : i)),
+    };
+    expect(checkActionInputs(drifted, 'publish')).toEqual([
+      'action.yml: input `retries` default "3", spec.ts says "5"',
+      'action.yml: lacks input `encrypt-payload` of src/inputs/spec.ts (publish)',
+    ]);
+  });
+
+  it('fails when the CLI lacks an option for an input', () => {
+    const extra: InputSpec = {
+      name: 'new-input',
+      required: false,
+      cli: { flag: '--new-input <x>', help: 'a new input', note: 'a new input' },
+    };
+    const problems = checkCliOptions(undefined, { ...INPUTS, publish: [...INPUTS.publish, extra] });
+    expect(problems).toEqual(["the CLI's `publish` lacks --new-input <x> for input `new-input`"]);
   });
 });

@@ -13,9 +13,13 @@ import {
   startAction,
   type ActionRunResult,
 } from '../../scripts/lib/run-action.js';
+import { MiB } from '../../src/common/bytes.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const API_KEY = 'ak_e2e_5ecret_never_in_the_log';
-const MiB = 1024 * 1024;
 
 /** Deterministic bytes, so a failure reproduces. */
 function sampleImage(size: number): Buffer {

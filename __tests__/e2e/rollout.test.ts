@@ -18,6 +18,10 @@ import {
   type ActionRunResult,
 } from '../../scripts/lib/run-action.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const API_KEY = 'ak_e2e_rollout_5ecret_never_logged';
 const DEVICE_CLASS = 'e2e-class';

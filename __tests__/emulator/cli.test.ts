@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MiB } from '../../src/api/types.js';
+import { MiB } from '../../src/common/bytes.js';
 import { randomData, send, sha256Hex } from './helpers.js';
 
 const run = promisify(execFile);

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { EMPTY_MD5_BASE64 } from '../../src/api/types.js';
 import { hashMatches, md5, md5Base64, md5Hex, planChunks } from '../../src/image/index.js';
+import { MiB } from '../../src/common/bytes.js';
 
-const MiB = 1024 * 1024;
 const FIVE = 5 * MiB;
 
 describe('planChunks', () => {

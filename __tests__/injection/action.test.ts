@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { expectNoInjectedCommand, PAYLOAD, PWNED } from '../support/workflow-commands.js';
 
 const API_KEY = 'ak_injection_test_5ecret_0123456789';

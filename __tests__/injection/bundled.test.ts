@@ -10,11 +10,15 @@ import {
   ACTION_API_KEY,
   actionInputs,
   expectKeyNowhere,
-  MiB,
   workspaceWithImage,
   type Workspace,
 } from '../reliability/action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
 import { expectNoInjectedCommand, PAYLOAD } from '../support/workflow-commands.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const FILE = `fw${PAYLOAD.replace(/\//g, '_')}.bin`;
 let workspace: Workspace;

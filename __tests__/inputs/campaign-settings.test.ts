@@ -28,7 +28,7 @@ describe('parseCampaignSettings', () => {
       minSuccessPercent: 100,
       maxFailedDevices: undefined,
       dryRun: false,
-      retries: 5,
+      maxRetries: 5,
       requestTimeoutMs: 300_000,
     });
   });
@@ -58,7 +58,7 @@ describe('parseCampaignSettings', () => {
       minSuccessPercent: 95,
       maxFailedDevices: 0,
       dryRun: true,
-      retries: 1,
+      maxRetries: 1,
       requestTimeoutMs: 30_000,
     });
   });

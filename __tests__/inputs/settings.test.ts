@@ -33,7 +33,7 @@ describe('parseSettings', () => {
       description: undefined,
       chunkSize: DEFAULT_CHUNK_SIZE,
       onConflict: 'reuse',
-      retries: 5,
+      maxRetries: 5,
       requestTimeoutMs: 300_000,
       dryRun: false,
       encryptPayload: false,
@@ -58,7 +58,7 @@ describe('parseSettings', () => {
       description: 'release build',
       chunkSize: 8 * 1024 * 1024,
       onConflict: 'suffix',
-      retries: 0,
+      maxRetries: 0,
       requestTimeoutMs: 30_500,
       dryRun: true,
     });
@@ -189,7 +189,7 @@ describe('parseSettings', () => {
   });
 
   it('accepts retries at the bounds', () => {
-    expect(settingsFrom({ ...minimal, retries: '100' }).retries).toBe(100);
+    expect(settingsFrom({ ...minimal, retries: '100' }).maxRetries).toBe(100);
   });
 
   it.each(['0', '0.001', '29.9', '3601', '-5', 'soon', '1e3'])('refuses request-timeout %s', (text) => {

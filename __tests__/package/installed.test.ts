@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
+import { MiB } from '../../src/common/bytes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'ak_installed_package_secret_3';
-const MiB = 1024 * 1024;
 /**
  * Bounds with room for the campaign bundle, far below what a leak costs (node_modules was 33 MB, src/ and
  * __tests__/ 120 files). The README gives the measured sizes.

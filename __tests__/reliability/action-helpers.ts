@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ActionRunResult } from '../../scripts/lib/run-action.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 
 export const ACTION_API_KEY = 'ak_reliability_action_5ecret_0123456789';
-export const MiB = 1024 * 1024;
 
 export interface Workspace {
   dir: string;

@@ -7,7 +7,7 @@ import { EMPTY_MD5_BASE64 } from '../../src/api/types.js';
 import { ConflictError, UploadInterruptedError } from '../../src/uploader/errors.js';
 import type { PublishResult, UploadEvent } from '../../src/uploader/types.js';
 import { CONCURRENT_TIMINGS, type HarnessPublishOptions } from '../support/harness.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { checkInvariants, RIG_API_KEY, SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
 
 const CHUNKS = 8;

@@ -7,17 +7,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startAction, type ActionRunResult } from '../../scripts/lib/run-action.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import {
   ACTION_API_KEY,
   actionInputs,
   errorLines,
   expectKeyNowhere,
-  MiB,
   waitFor,
   workspaceWithImage,
   type Workspace,
 } from './action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const CHUNKS = 4;
 let emulator: Emulator;

@@ -1,9 +1,9 @@
 // The fault table shared by the fault tests: the steps of an upload, every fault the emulator can inject,
 // and a fresh scenario (name, image, optional unfinished job) per row on one emulator per test file.
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import type { Fault, Operation } from '../../src/emulator/index.js';
+import type { Fault, FaultType, Operation } from '../../src/emulator/index.js';
 import type { PublishOutcome } from '../../src/uploader/types.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
 
 export const RETRIES = 2;
@@ -244,6 +244,42 @@ export const FAULTS: FaultCase[] = [
     detail: '502 Bad Gateway \\(non-JSON body of over \\d+ bytes, not read further\\)',
   },
 ];
+
+/** Where a fault the table leaves out is tested instead, and why it is not a row here. */
+export interface TestedElsewhere {
+  file: string;
+  why: string;
+}
+
+/**
+ * Every fault the emulator knows: `rows` (FAULTS injects it at every step) or where it is tested instead.
+ * Keyed by FaultType, so a new fault does not typecheck until it is placed; closed-sets.test.ts checks
+ * that the rows and the `elsewhere` files really hold it.
+ */
+export const FAULT_COVERAGE = {
+  status: 'rows',
+  'reset-before': 'rows',
+  'reset-after': 'rows',
+  'status-after': 'rows',
+  delay: 'rows',
+  hang: 'rows',
+  'huge-body': 'rows',
+  'endless-body': 'rows',
+  'endless-paging': {
+    file: '__tests__/client/hostile.test.ts',
+    why: 'acts on list operations only: the client bounds the pages it follows (one clear error)',
+  },
+  mangle: {
+    file: '__tests__/client/hostile.test.ts',
+    why: 'a malformed answer is refused per field by validation; which field matters depends on the step',
+  },
+  'foreign-writer': {
+    file: '__tests__/reliability/foreign-writer.test.ts',
+    why: 'a second writer on the job is to be detected and stopped, not a transient failure to ride out',
+  },
+} satisfies FaultCoverage;
+
+export type FaultCoverage = Record<FaultType, 'rows' | TestedElsewhere>;
 
 const IMAGE_SIZE = 2 * SMALL_CHUNK + 1000; // three chunks, the last one short
 

@@ -14,7 +14,7 @@ describe('a fault that happens once', () => {
     const first = rig.emulator.callCount(step.operation) + step.nth;
     rig.emulator.faults.add({ operation: step.operation, nth: first, fault: faultCase.fault() });
     const call = rig.publish(
-      { imagePath: s.imagePath, name: s.name, retries: RETRIES },
+      { imagePath: s.imagePath, name: s.name, maxRetries: RETRIES },
       { requestTimeoutMs: faultCase.stalls ? SHORT_TIMEOUT_MS : 10_000 },
     );
     const result = await call.finally(() => rig.emulator.faults.clear());
@@ -32,7 +32,7 @@ describe('a fault that happens once', () => {
         ),
       );
     } else {
-      expect(result.retries).toBe(0);
+      expect(result.retryCount).toBe(0);
     }
     if (faultCase.retryAfterMs) {
       expect(Math.max(...call.run.clock.slept)).toBeGreaterThanOrEqual(faultCase.retryAfterMs);

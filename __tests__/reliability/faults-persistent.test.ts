@@ -47,7 +47,7 @@ describe('a fault on every call from that step on', () => {
       const fromStepOn = Array.from({ length: 40 }, (_, i) => first + i);
       rig.emulator.faults.add({ operation: step.operation, nth: fromStepOn, fault: faultCase.fault() });
       const call = rig.publish(
-        { imagePath: s.imagePath, name: s.name, retries: RETRIES },
+        { imagePath: s.imagePath, name: s.name, maxRetries: RETRIES },
         { requestTimeoutMs: faultCase.stalls ? SHORT_TIMEOUT_MS : 10_000 },
       );
       const outcome = await call.then(
@@ -71,7 +71,7 @@ describe('a fault on every call from that step on', () => {
       expect(error.message).not.toContain(RIG_API_KEY);
       expect(s.faultsInjected(step.operation)).toBe(RETRIES + 1 + (step.releaseCall ? 1 : 0));
 
-      const rerun = await rig.publish({ imagePath: s.imagePath, name: s.name, retries: RETRIES });
+      const rerun = await rig.publish({ imagePath: s.imagePath, name: s.name, maxRetries: RETRIES });
       expect(rerun.outcome).toBe(step.rerun);
       await expectByteExact(rig, rerun.firmwareImageId, s.data);
       expect(await checkInvariants(rig, s.name, s.data, s.events())).toEqual([]);
@@ -97,7 +97,7 @@ describe('a status that is never retried', () => {
       nth: first,
       fault: { type: 'status', status: code },
     });
-    const call = rig.publish({ imagePath: s.imagePath, name: s.name, retries: RETRIES });
+    const call = rig.publish({ imagePath: s.imagePath, name: s.name, maxRetries: RETRIES });
     const error = (await call.then(
       () => undefined,
       (e: unknown) => e,
@@ -109,7 +109,7 @@ describe('a status that is never retried', () => {
     expect(call.run.logger.lines.filter((line) => line.includes('retrying'))).toEqual([]);
     expect(call.run.clock.slept).toEqual([]);
 
-    const rerun = await rig.publish({ imagePath: s.imagePath, name: s.name, retries: RETRIES });
+    const rerun = await rig.publish({ imagePath: s.imagePath, name: s.name, maxRetries: RETRIES });
     await expectByteExact(rig, rerun.firmwareImageId, s.data);
     expect(await checkInvariants(rig, s.name, s.data, s.events())).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs
 import { readFile } from 'node:fs/promises';
 import { ImageChangedError } from '../../src/image/errors.js';
 import type { UploadEvent } from '../../src/uploader/types.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
 
 let rig: Rig;

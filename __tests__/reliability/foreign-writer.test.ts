@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Operation } from '../../src/emulator/index.js';
 import { UploadStateError, VerificationError } from '../../src/uploader/errors.js';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
 
 let rig: Rig;

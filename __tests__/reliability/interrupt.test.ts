@@ -9,11 +9,15 @@ import {
   actionInputs,
   errorLines,
   expectKeyNowhere,
-  MiB,
   waitFor,
   workspaceWithImage,
   type Workspace,
 } from './action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const CHUNKS = 4;
 let emulator: Emulator;

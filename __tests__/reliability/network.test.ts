@@ -17,10 +17,14 @@ import {
   actionInputs,
   errorLines,
   expectKeyNowhere,
-  MiB,
   workspaceWithImage,
   type Workspace,
 } from './action-helpers.js';
+import { MiB } from '../../src/common/bytes.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 let workspace: Workspace;
 const runs: ActionRunResult[] = [];

@@ -2,10 +2,10 @@
 // to cross a slow link, bytes moving all along, goes through on its first attempt; one that stops moving
 // is abandoned after the timeout (the hang rows of the fault table).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { seededBytes } from '../support/prng.js';
+import { seededBytes } from '../../scripts/lib/prng.js';
 import { startRig, type Rig } from '../support/rig.js';
+import { MiB } from '../../src/common/bytes.js';
 
-const MiB = 1024 * 1024;
 const TIMEOUT_MS = 2500;
 
 let rig: Rig;
@@ -29,7 +29,7 @@ describe('request-timeout', () => {
     const result = await call.finally(() => rig.emulator.setShaping(undefined));
 
     expect(call.run.logger.lines.filter((l) => l.includes('retrying'))).toEqual([]);
-    expect(result.retries).toBe(0);
+    expect(result.retryCount).toBe(0);
     expect(result.timeline.map((t) => t.attempts)).toEqual([1, 1]);
     expect((await rig.emulator.state.imageBytes(result.firmwareImageId!)).equals(data)).toBe(true);
     // The pacing makes the first chunk's request last at least 4 s (a lower bound: a slow machine only adds).

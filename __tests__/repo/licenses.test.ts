@@ -1,6 +1,6 @@
 // `npm run check:licenses` (.ci/run, check-dist.yml): the licences ncc lists for each bundle
 // (dist/**/licenses.txt) are all in the allow-list.
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkLicenses, licenseAllowed, parseLicenses } from '../../scripts/lib/licenses.js';
 import { PROJECT_ROOT } from '../../scripts/lib/run-action.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const entry = (name: string, license: string, text = `${license} licence text\n\nwith a blank line inside`) =>
   `${name}\n${license}\n${text}\n\n`;

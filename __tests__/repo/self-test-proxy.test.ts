@@ -4,13 +4,17 @@
 // emulator's port to everyone but the proxy; then the job's upload, re-run, dry run and conflict run
 // through the proxy, checked by the same assertion scripts. It needs root, unshare, iptables, openssl
 // and tinyproxy (.ci/run installs the last two): without them it is skipped, saying why.
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/run-action.js';
 import type { StepRun } from './workflow-runner.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const RUN_JOB = join(PROJECT_ROOT, '__tests__', 'repo', 'proxy-leg', 'run-job.ts');
 

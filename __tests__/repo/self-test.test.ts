@@ -12,6 +12,10 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../scripts/lib/run-action.js';
 import { loadSelfTestJob } from './self-test-job.js';
 import type { JobRun, StepRun } from './workflow-runner.js';
+import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+
+// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
+beforeAll(() => ensureFreshDist(), 300_000);
 
 const ASSERT = join(PROJECT_ROOT, 'scripts', 'self-test', 'assert-outputs.sh');
 

@@ -24,7 +24,7 @@ function result(overrides: Partial<CampaignResult> = {}): CampaignResult {
     waited: true,
     conclusion: 'rollout done: 3 of 4 devices updated (75%)',
     durationMs: 65_000,
-    retries: 0,
+    retryCount: 0,
     warnings: [],
     ...overrides,
   };
@@ -90,7 +90,7 @@ describe('campaign summary', () => {
     const markdown = campaignSummaryMarkdown({
       result: result(),
       apiHost: new URL('http://127.0.0.1:9'),
-      retries: [],
+      retryLog: [],
     });
     expect(markdown).toContain('## ✅ Update campaign rolled out');
     expect(markdown).toContain(`[update.manifest@v1](http://127.0.0.1:9/v3/update-campaigns/${ID})`);
@@ -106,7 +106,7 @@ describe('campaign summary', () => {
       result: result({ phase: 'active' }),
       apiHost: new URL('https://api.us-east-1.mbedcloud.com'),
       failure: { message: 'gave up waiting', hint: 'raise `timeout`' },
-      retries: [{ operation: 'get update campaign', attempt: 2, delayMs: 1000, message: '503' }],
+      retryLog: [{ operation: 'get update campaign', attempt: 2, delayMs: 1000, message: '503' }],
     });
     expect(markdown).toMatch(
       /^## ❌ Update campaign failed\n\n\*\*gave up waiting\*\*\n\nWhat to do: raise \\`timeout\\`/,
@@ -131,7 +131,7 @@ describe('campaign summary', () => {
         plan: ['upload the manifest', 'create the campaign'],
       }),
       apiHost: new URL('http://127.0.0.1:9'),
-      retries: [],
+      retryLog: [],
     });
     expect(markdown).toContain('## 🔎 Dry run: nothing was created, changed or started');
     expect(markdown).toContain('A real run would:\n- upload the manifest\n- create the campaign');

@@ -1,7 +1,6 @@
 // A PublishResult as the uploader returns it, for the report tests to vary.
 import type { PublishResult } from '../../src/uploader/types.js';
-
-const MiB = 1024 * 1024;
+import { MiB } from '../../src/common/bytes.js';
 
 export function sampleResult(overrides: Partial<PublishResult> = {}): PublishResult {
   return {
@@ -16,7 +15,7 @@ export function sampleResult(overrides: Partial<PublishResult> = {}): PublishRes
     chunkCount: 3,
     chunksSent: 3,
     chunksResumed: 0,
-    retries: 0,
+    retryCount: 0,
     durationMs: 2500,
     warnings: [],
     timeline: [

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProgressReporter } from '../../src/report/progress.js';
 import type { UploadEvent } from '../../src/uploader/types.js';
-
-const MiB = 1024 * 1024;
+import { MiB } from '../../src/common/bytes.js';
 
 /** A clock the test moves by hand. */
 function manualClock() {

@@ -29,7 +29,7 @@ describe('escapeMarkdown', () => {
 
 describe('summaryMarkdown', () => {
   it('tabulates an upload: name, id, size, SHA-256, chunks, retries, duration, throughput, outcome, URL', () => {
-    const markdown = summaryMarkdown({ kind: 'success', result: sampleResult(), warnings: [], retries: [] });
+    const markdown = summaryMarkdown({ kind: 'success', result: sampleResult(), warnings: [], retryLog: [] });
     expect(markdown).toContain('## ✅ Firmware image uploaded');
     const rows = Object.fromEntries(
       tableRows(markdown).map(([label, value]) => [label?.trim(), value?.trim()]),
@@ -55,7 +55,7 @@ describe('summaryMarkdown', () => {
       kind: 'success',
       result: sampleResult({ name: hostileName, warnings: ['deleted job <b>x</b>'] }),
       warnings: [],
-      retries: [{ operation: 'append chunk 2 | x', attempt: 1, delayMs: 1200, message: '503 <html>' }],
+      retryLog: [{ operation: 'append chunk 2 | x', attempt: 1, delayMs: 1200, message: '503 <html>' }],
     });
     expect(markdown).not.toContain('<script>');
     expect(markdown).not.toContain('<b>');
@@ -75,7 +75,7 @@ describe('summaryMarkdown', () => {
       kind: 'success',
       result: sampleResult({ warnings: ['deleted unfinished upload job 0165 whose chunks did not match'] }),
       warnings: ['the default name was shortened to 128 characters'],
-      retries: [],
+      retryLog: [],
     });
     expect(markdown).toContain('> [!WARNING]');
     expect(markdown).toContain('> - the default name was shortened to 128 characters');
@@ -87,7 +87,7 @@ describe('summaryMarkdown', () => {
       chunksSent: 2,
       chunksResumed: 1,
       outcome: 'resumed',
-      retries: 1,
+      retryCount: 1,
       timeline: [
         { index: 1, length: 5 * 1024 * 1024, startMs: 0, durationMs: 0, attempts: 0, skipped: true },
         ...sampleResult().timeline.slice(1),
@@ -97,7 +97,7 @@ describe('summaryMarkdown', () => {
       kind: 'success',
       result,
       warnings: [],
-      retries: [
+      retryLog: [
         { operation: 'append chunk 2', attempt: 1, delayMs: 1500, message: '503 Service Unavailable' },
       ],
     });
@@ -122,7 +122,7 @@ describe('summaryMarkdown', () => {
       kind: 'success',
       result: sampleResult({ timeline }),
       warnings: [],
-      retries: [],
+      retryLog: [],
     });
     expect(markdown).toContain('| … | 800 more chunks | | | | |');
     expect(markdown).toContain('| 100 | 5 MiB |');
@@ -143,7 +143,7 @@ describe('summaryMarkdown', () => {
         dryRunDecision: { action: 'suffix', description: 'suffix → fw-2' },
       }),
       warnings: [],
-      retries: [],
+      retryLog: [],
     });
     expect(markdown).toContain('Dry run: nothing was created, changed or deleted');
     expect(markdown).toContain('| Dry-run decision | suffix → fw-2 |');
@@ -159,7 +159,7 @@ describe('summaryMarkdown', () => {
       hint: 'check the `api-key` secret',
       name: hostileName,
       warnings: [],
-      retries: [],
+      retryLog: [],
     });
     expect(markdown).toContain('## ❌ Firmware publish failed');
     expect(markdown).toContain('**create upload job failed: 401 unauthorized (request\\_id 0a1b)**');
@@ -173,7 +173,7 @@ describe('summaryMarkdown', () => {
       kind: 'success',
       result: sampleResult({ outcome: 'reused', timeline: [] }),
       warnings: [],
-      retries: [],
+      retryLog: [],
       waits: [{ jobId, waitedMs: 12_300, outcome: 'completed' }],
     });
     expect(reused).toContain(
@@ -183,12 +183,12 @@ describe('summaryMarkdown', () => {
       kind: 'failure',
       message: 'another run is uploading different content under the name "fw"',
       warnings: [],
-      retries: [],
+      retryLog: [],
       waits: [{ jobId, waitedMs: 2_000, outcome: 'different-content' }],
     });
     expect(conflict).toContain('it turned out to upload different content.');
     expect(
-      summaryMarkdown({ kind: 'success', result: sampleResult(), warnings: [], retries: [] }),
+      summaryMarkdown({ kind: 'success', result: sampleResult(), warnings: [], retryLog: [] }),
     ).not.toContain('⏳');
   });
 });

@@ -18,9 +18,9 @@ import type {
   PublishResult,
   UploadEvent,
 } from '../../src/uploader/types.js';
+import { MiB } from '../../src/common/bytes.js';
 
 export const API_KEY = 'ak_uploader_test_0123456789SECRET';
-export const MiB = 1024 * 1024;
 export const CHUNK = 5 * MiB;
 
 /** Sleeps resolve at once (still honouring the signal), and time advances by what was slept. */
@@ -183,7 +183,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         signal: options.signal,
       });
       const promise = publish(
-        { name: 'fw', chunkSize, onConflict: 'reuse', retries: 3, dryRun: false, ...request },
+        { name: 'fw', chunkSize, onConflict: 'reuse', maxRetries: 3, dryRun: false, ...request },
         {
           client,
           logger: run.logger,

@@ -89,7 +89,7 @@ export async function startRolloutRig(options: Partial<EmulatorOptions> = {}): P
           timeoutMs: 60 * 60_000,
           minSuccessPercent: 100,
           dryRun: false,
-          retries: 3,
+          maxRetries: 3,
           pollIntervalMs: 5000,
           ...request,
         },

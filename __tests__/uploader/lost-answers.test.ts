@@ -38,7 +38,7 @@ describe('a chunk whose answer was lost', () => {
     const { result, run } = await publishAndCheck('lost-chunk-reset');
     expect(storedChunkEvents(result.uploadJobId!)).toBe(3);
     expect(h.emulator.callCount('append-chunk') - appends).toBe(3);
-    expect(result.retries).toBe(1);
+    expect(result.retryCount).toBe(1);
     expect(result.timeline[1]).toMatchObject({ index: 2, attempts: 1 });
     expect(run.events).toContainEqual({
       type: 'reconciled',
@@ -77,7 +77,7 @@ describe('a chunk whose answer was lost', () => {
   it('a 503 with Retry-After is waited out (on the injected clock) and retried', async () => {
     faultOnNext('append-chunk', 1, { type: 'status', status: 503, retryAfter: '7' });
     const { result, run } = await publishAndCheck('busy', 10);
-    expect(result.retries).toBe(1);
+    expect(result.retryCount).toBe(1);
     expect(run.clock.slept.some((ms) => ms >= 7000)).toBe(true);
     expect(run.events).toContainEqual(
       expect.objectContaining({ type: 'retry', operation: 'append chunk 1 of 1', attempt: 2 }),
@@ -134,7 +134,7 @@ describe('retries run out', () => {
   it('the last error is thrown and the job is kept with what it holds', async () => {
     h.emulator.faults.add({ operation: 'append-chunk', fault: { type: 'status', status: 503 } });
     const data = randomImage(CHUNK + 1);
-    const call = h.publish({ imagePath: await h.image(data), name: 'exhausted', retries: 2 });
+    const call = h.publish({ imagePath: await h.image(data), name: 'exhausted', maxRetries: 2 });
     await expect(call).rejects.toMatchObject({ status: 503 });
     expect(call.run.events.filter((e) => e.type === 'retry')).toHaveLength(2);
     expect(h.emulator.state.uploadJobs().filter((j) => j.name === 'exhausted')).toHaveLength(1);

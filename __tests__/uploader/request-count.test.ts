@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { paths } from '../../src/api/types.js';
 import { OPERATIONS, type Operation } from '../../src/emulator/types.js';
-import { AnotherWriterError, ownerMarker } from '../../src/uploader/ownership.js';
+import { AnotherWriterError } from '../../src/uploader/errors.js';
+import { ownerMarker } from '../../src/uploader/ownership.js';
 import { API_KEY, fakeClock, randomImage, startHarness, type Harness } from '../support/harness.js';
 
 const CHUNK = 64 * 1024;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ServiceError, type ServiceErrorInit } from '../../src/client/errors.js';
 import type { Clock } from '../../src/common/clock.js';
-import { silentLogger, type Logger } from '../../src/common/logger.js';
 import {
   DEFAULT_RETRY_POLICY,
   MAX_RETRY_AFTER_MS,
@@ -12,7 +11,7 @@ import {
   type RetryPolicy,
 } from '../../src/uploader/retry.js';
 import { clientFor, errorBody, json, rejectionOf, startLoopback, type Loopback } from '../client/loopback.js';
-import { fakeClock } from '../support/harness.js';
+import { fakeClock, recordingLogger } from '../support/harness.js';
 
 /** A clock whose sleeps never end by themselves: only an abort ends them. */
 function stuckClock(onSleep: () => void): Clock {
@@ -48,12 +47,7 @@ function failure(init: Partial<ServiceErrorInit> = {}): ServiceError {
   });
 }
 
-function capturingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { ...silentLogger, lines, info: (m) => lines.push(m), warning: (m) => lines.push(m) };
-}
-
-const policy: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 describe('isRetryable', () => {
   it.each([
@@ -129,7 +123,7 @@ describe('withRetries', () => {
 
   it('retries transient failures with backoff, logging each retry, then succeeds', async () => {
     const clock = fakeClock();
-    const logger = capturingLogger();
+    const logger = recordingLogger();
     const retries: RetryInfo[] = [];
     const attempts: number[] = [];
     const result = await withRetries(
@@ -149,7 +143,7 @@ describe('withRetries', () => {
       [3, 1000],
     ]);
     expect(logger.lines[0]).toBe(
-      'retrying append chunk 7 of 40 in 0.5 s (attempt 2 of 6): 503 Service Unavailable (empty body)',
+      'info: retrying append chunk 7 of 40 in 0.5 s (attempt 2 of 6): 503 Service Unavailable (empty body)',
     );
   });
 
@@ -163,7 +157,7 @@ describe('withRetries', () => {
           calls++;
           throw failure({ detail: `failure ${calls}` });
         },
-        { policy: { ...policy, retries: 3 }, clock, random: seeded(1) },
+        { policy: { ...policy, maxRetries: 3 }, clock, random: seeded(1) },
       ),
     );
     expect(calls).toBe(4);
@@ -176,7 +170,7 @@ describe('withRetries', () => {
     const thrown = failure();
     const err = await rejectionOf(
       withRetries('op', async () => (calls++, Promise.reject(thrown)), {
-        policy: { ...policy, retries: 0 },
+        policy: { ...policy, maxRetries: 0 },
         clock: fakeClock(),
       }),
     );

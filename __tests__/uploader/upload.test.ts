@@ -48,7 +48,7 @@ describe('publish: sizes', () => {
       chunkCount,
       chunksSent: chunkCount,
       chunksResumed: 0,
-      retries: 0,
+      retryCount: 0,
       plan: { chunkSize: CHUNK, count: chunkCount, meetsMinimumRule: true },
     });
     expect(result.firmwareImageId).toMatch(/^[0-9a-f]{32}$/);

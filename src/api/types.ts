@@ -1,7 +1,6 @@
 // The Update Service's wire types, as the upload-jobs guide and the public contract describe them.
 // Shared by the service client and the emulator; nothing else crosses between the two.
-
-export const MiB = 1024 * 1024;
+import { MiB } from '../common/bytes.js';
 
 /** S3 multipart rule: every chunk but the last must be at least this long. */
 export const MIN_CHUNK_SIZE = 5 * MiB;

@@ -1,7 +1,7 @@
 // One runCampaign() run's context: the client, the retry engine and lost-answer reconciliation of the
 // publish step (UploadSession, imported, not copied), the events, and the result as known so far.
-import type { DeviceManagementClient } from '../client/campaigns.js';
-import { UploadSession } from '../uploader/session.js';
+import type { DeviceManagementClient } from '../client/index.js';
+import { UploadSession } from '../uploader/index.js';
 import type { CampaignDeps, CampaignEvent, CampaignRequest, CampaignResult } from './types.js';
 
 export class CampaignContext {
@@ -24,10 +24,9 @@ export class CampaignContext {
         random: deps.random,
         onEvent: (event) => {
           if (event.type === 'retry') this.emit(event);
-          if (event.type === 'warning') this.emit(event);
         },
       },
-      request.retries,
+      request.maxRetries,
     );
     this.result = {
       outcome: request.dryRun ? 'dry-run' : 'created',
@@ -39,7 +38,7 @@ export class CampaignContext {
       waited: false,
       conclusion: '',
       durationMs: 0,
-      retries: 0,
+      retryCount: 0,
       warnings: this.session.warnings,
     };
   }
@@ -60,10 +59,32 @@ export class CampaignContext {
     this.deps.onEvent?.(event);
   }
 
+  /**
+   * A create that is not idempotent (a manifest, a campaign), through the retry engine: after a lost
+   * answer, what `lookUp` finds under our name that was not there before (`known`) is ours: 'adopted'.
+   */
+  async createOnce<T extends { id: string }>(
+    operation: string,
+    create: () => Promise<T>,
+    lookUp: () => Promise<{ ours?: T }>,
+    known: ReadonlySet<string>,
+  ): Promise<{ record: T; how: 'created' | 'adopted' }> {
+    let adopted = false;
+    const record = await this.session.reconciled(operation, create, async () => {
+      const after = await lookUp();
+      if (after.ours && !known.has(after.ours.id)) {
+        adopted = true;
+        return { done: after.ours };
+      }
+      return 'retry';
+    });
+    return { record, how: adopted ? 'adopted' : 'created' };
+  }
+
   /** The result with the run's totals, as it stands now. */
   snapshot(): CampaignResult {
     this.result.durationMs = this.session.elapsedMs();
-    this.result.retries = this.session.retries;
+    this.result.retryCount = this.session.retryCount;
     return { ...this.result, counts: { ...this.result.counts } };
   }
 }

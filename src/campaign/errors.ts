@@ -1,5 +1,6 @@
 // The campaign step's failures. Each carries what was known when it failed, so the outputs and the
 // summary still show the campaign, its phase and its counts. Service failures stay ServiceError.
+import { actionVocabulary, render, type Hint } from '../common/hint.js';
 import type { CampaignResult } from './types.js';
 
 export type CampaignFailureKind =
@@ -20,16 +21,19 @@ export type CampaignFailureKind =
 
 export class CampaignFailure extends Error {
   override name = 'CampaignFailure';
-  /** What to do about it. */
+  /** What to do about it, as data: each entry point renders it in its own terms. */
+  readonly advice?: Hint;
+  /** `advice` in the action's words. */
   readonly hint?: string;
   constructor(
     readonly kind: CampaignFailureKind,
     message: string,
     /** What was known when it failed. */
     readonly result: CampaignResult,
-    options?: { cause?: unknown; hint?: string },
+    options?: { cause?: unknown; hint?: Hint },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.hint = options?.hint;
+    this.advice = options?.hint;
+    this.hint = this.advice && render(this.advice, actionVocabulary);
   }
 }

@@ -3,9 +3,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MAX_MANIFEST_FILE_NAME, MAX_MANIFEST_SIZE, type FirmwareManifest } from '../api/release.js';
-import { InputError } from '../inputs/errors.js';
+import { InputError } from '../inputs/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
+import { CAMPAIGN_HINTS } from './hints.js';
 
 export interface ManifestFile {
   path: string;
@@ -66,10 +67,8 @@ export async function ensureManifest(
   if (ours) return { manifest: ours, how: 'found' };
   if (others.length > 0) throw manifestNameTaken(ctx, others[0]!, file);
   const known = new Set(others.map((m) => m.id));
-  let adopted = false;
-  const operation = `upload manifest "${name}"`;
-  const manifest = await ctx.session.reconciled(
-    operation,
+  const { record, how } = await ctx.createOnce(
+    `upload manifest "${name}"`,
     () =>
       ctx.client.createManifest({
         name,
@@ -77,17 +76,11 @@ export async function ensureManifest(
         fileName: file.fileName,
         data: file.data,
       }),
-    async () => {
-      // The POST is not idempotent: a manifest with our name and size that was not there before is ours.
-      const after = await lookUpManifest(ctx, file);
-      if (after.ours && !known.has(after.ours.id)) {
-        adopted = true;
-        return { done: after.ours };
-      }
-      return 'retry';
-    },
+    // The POST is not idempotent: a manifest with our name and size that was not there before is ours.
+    () => lookUpManifest(ctx, file),
+    known,
   );
-  return { manifest, how: adopted ? 'adopted' : 'created' };
+  return { manifest: record, how };
 }
 
 function isOurs(manifest: FirmwareManifest, file: ManifestFile): boolean {
@@ -104,6 +97,6 @@ function manifestNameTaken(
     `a firmware manifest named "${other.name}" already exists (id ${other.id}, ${other.datafile_size} bytes) ` +
       `and is not this one (${file.data.length} bytes); nothing was created`,
     ctx.snapshot(),
-    { hint: 'set `manifest-name` to a name of its own for this release, or delete the old manifest' },
+    { hint: CAMPAIGN_HINTS.manifestNameTaken },
   );
 }

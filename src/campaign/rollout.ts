@@ -1,9 +1,10 @@
 // The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
 // (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
 import type { UpdateCampaign } from '../api/release.js';
-import { cleanServerText, ServiceError } from '../client/errors.js';
+import { cleanServerText, ServiceError } from '../client/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
+import { CAMPAIGN_HINTS } from './hints.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
 import type { DeviceCounts, FailedDevice } from './types.js';
 
@@ -25,8 +26,7 @@ export async function ensureCampaign(
   const { ours, others } = await lookUpCampaign(ctx, manifestId);
   if (ours) return { campaign: ours, how: 'found' };
   const known = new Set(others.map((c) => c.id));
-  let adopted = false;
-  const campaign = await ctx.session.reconciled(
+  const { record, how } = await ctx.createOnce(
     `create update campaign "${request.campaignName}"`,
     () =>
       ctx.client.createCampaign({
@@ -36,16 +36,10 @@ export async function ensureCampaign(
         root_manifest_id: manifestId,
         campaign_strategy: 'one-shot',
       }),
-    async () => {
-      const after = await lookUpCampaign(ctx, manifestId);
-      if (after.ours && !known.has(after.ours.id)) {
-        adopted = true;
-        return { done: after.ours };
-      }
-      return 'retry';
-    },
+    () => lookUpCampaign(ctx, manifestId),
+    known,
   );
-  return { campaign, how: adopted ? 'adopted' : 'created' };
+  return { campaign: record, how };
 }
 
 export async function getCampaign(ctx: CampaignContext, id: string): Promise<UpdateCampaign> {
@@ -79,7 +73,6 @@ export async function startCampaign(ctx: CampaignContext, id: string): Promise<v
     if (!(error instanceof ServiceError && error.status === 409 && (await startedMeanwhile()))) throw error;
   }
   ctx.logger.info(`started update campaign ${id}`);
-  ctx.emit({ type: 'started', campaignId: id });
 }
 
 /** POST /stop; a lost answer or a 409 (already stopping or stopped) is settled by reading the phase. */
@@ -175,9 +168,7 @@ export async function waitForRollout(ctx: CampaignContext, id: string, deadline:
         'max-failed',
         `${reason}: update campaign ${id} was stopped (phase ${ctx.result.phase})`,
         ctx.snapshot(),
-        {
-          hint: 'see failed_devices for each device and its reason; raise `max-failed-devices` to tolerate more',
-        },
+        { hint: CAMPAIGN_HINTS.tooManyFailed },
       );
     }
     if (hasEnded(phase)) {
@@ -202,7 +193,7 @@ export function applySuccessGate(ctx: CampaignContext, id: string): void {
     `${succeeded} of ${total} devices updated (${formatPercent(percent)}), below min-success-percent ${wanted}%: ` +
       `update campaign ${id} ended in phase ${ctx.result.phase}`,
     ctx.snapshot(),
-    { hint: 'see failed_devices for each device and its reason' },
+    { hint: CAMPAIGN_HINTS.belowGate },
   );
 }
 
@@ -249,7 +240,7 @@ async function pause(ctx: CampaignContext, deadline: number, id: string, where: 
       `gave up waiting after the timeout of ${minutes} min: update campaign ${id} is ${where}. ` +
         'It was left running: it was NOT stopped and goes on updating devices',
       ctx.snapshot(),
-      { hint: 'raise `timeout`, or re-run the step: it finds this campaign and resumes waiting' },
+      { hint: CAMPAIGN_HINTS.timedOut },
     );
   }
   await ctx.clock.sleep(Math.min(ctx.request.pollIntervalMs, left), ctx.signal);

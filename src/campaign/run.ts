@@ -1,10 +1,11 @@
 // runCampaign(): count the devices, find or upload the manifest, find or create the campaign, start it,
 // wait for it, gate on the result. A re-run of the same release finds what its earlier run made and
 // resumes; nothing is ever created twice.
-import { ServiceError } from '../client/errors.js';
-import { InputError } from '../inputs/errors.js';
+import { ServiceError } from '../client/index.js';
+import { InputError } from '../inputs/index.js';
 import { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
+import { CAMPAIGN_HINTS } from './hints.js';
 import { ensureManifest, lookUpManifest, readManifestFile, type ManifestFile } from './manifest.js';
 import { hasStarted, phaseOf } from './phases.js';
 import {
@@ -41,7 +42,6 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   const { manifest, how: manifestHow } = await ensureManifest(ctx, file);
   result.manifestId = manifest.id;
   ctx.logger.info(`${verb(manifestHow)} firmware manifest ${manifest.id} ("${manifest.name}")`);
-  ctx.emit({ type: 'manifest', manifestId: manifest.id, how: manifestHow });
 
   const { campaign, how } = await ensureCampaign(ctx, manifest.id);
   const id = campaign.id;
@@ -51,7 +51,6 @@ async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: numbe
   ctx.logger.info(
     `${verb(how)} update campaign ${id} ("${campaign.name}", phase ${result.phase}) for ${devices} devices`,
   );
-  ctx.emit({ type: 'campaign', campaignId: id, how });
 
   if (!request.start) {
     result.counts = await readCounts(ctx, id, hasStarted(result.phase));
@@ -97,7 +96,7 @@ async function dryRun(ctx: CampaignContext, file: ManifestFile): Promise<Campaig
       'precondition',
       `dry run: a real run would fail: the manifest name "${request.manifestName}" is held by another manifest (id ${other.id})`,
       ctx.snapshot(),
-      { hint: 'set `manifest-name` to a name of its own for this release' },
+      { hint: CAMPAIGN_HINTS.manifestNameHeld },
     );
   } else {
     plan.push(
@@ -133,7 +132,6 @@ async function countDevices(ctx: CampaignContext, mustMatch: boolean): Promise<n
   const filter = ctx.request.deviceFilter;
   const devices = await ctx.session.repeatable('list devices', () => ctx.client.devicesMatching(filter));
   ctx.result.counts = { total: devices.length, succeeded: 0, failed: 0, pending: devices.length };
-  ctx.emit({ type: 'devices-counted', count: devices.length, filter });
   ctx.logger.info(`device-filter \`${filter}\` matches ${devices.length} devices`);
   if (devices.length === 0 && mustMatch) {
     throw new CampaignFailure(
@@ -141,9 +139,7 @@ async function countDevices(ctx: CampaignContext, mustMatch: boolean): Promise<n
       `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}device-filter \`${filter}\` matches no devices; ` +
         'nothing was created',
       ctx.snapshot(),
-      {
-        hint: 'check `device-filter` (e.g. `device_class__eq=<class>&vendor_id__eq=<vendor>`) against the device list',
-      },
+      { hint: CAMPAIGN_HINTS.noDevices },
     );
   }
   return devices.length;
@@ -170,13 +166,13 @@ function asFailure(ctx: CampaignContext, error: unknown): unknown {
   if (ctx.signal?.aborted) {
     return new CampaignFailure('cancelled', `cancelled: stopped waiting; ${where}`, ctx.snapshot(), {
       cause: error,
-      hint: 're-run the step to find this campaign and resume waiting',
+      hint: CAMPAIGN_HINTS.cancelled,
     });
   }
   if (error instanceof ServiceError) {
     return new CampaignFailure('service', `${error.message}; ${where}`, ctx.snapshot(), {
       cause: error,
-      hint: error.hint,
+      hint: error.advice,
     });
   }
   return error;

@@ -1,8 +1,10 @@
 // The campaign step's public shapes: what runCampaign() takes, what it reports while it runs, and what it
 // returns (or carries in its failures).
-import type { DeviceManagementClient } from '../client/campaigns.js';
-import type { Clock } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import type { DeviceManagementClient } from '../client/index.js';
+import type { StepDeps } from '../common/step.js';
+
+/** Between two reads of the campaign while waiting (manifest-tool polls every 3 s; a rollout takes minutes). */
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 
 /** Settings resolved by the caller: names decided, the manifest file located. */
 export interface CampaignRequest {
@@ -20,21 +22,13 @@ export interface CampaignRequest {
   maxFailedDevices?: number;
   dryRun: boolean;
   /** Extra attempts after the first, per request. */
-  retries: number;
+  maxRetries: number;
   /** Between two reads of the campaign while waiting. */
   pollIntervalMs: number;
 }
 
-export interface CampaignDeps {
-  /** Built with the same `signal`. */
-  client: DeviceManagementClient;
-  logger: Logger;
-  clock: Clock;
-  /** Aborting it stops the waiting (never the campaign). */
-  signal?: AbortSignal;
-  random?: () => number;
-  onEvent?: (event: CampaignEvent) => void;
-}
+/** Aborting `signal` stops the waiting (never the campaign). */
+export type CampaignDeps = StepDeps<DeviceManagementClient, CampaignEvent>;
 
 export interface DeviceCounts {
   total: number;
@@ -49,16 +43,13 @@ export interface FailedDevice {
 }
 
 export type CampaignEvent =
-  | { type: 'devices-counted'; count: number; filter: string }
-  | { type: 'manifest'; manifestId: string; how: 'created' | 'adopted' | 'found' }
-  | { type: 'campaign'; campaignId: string; how: 'created' | 'adopted' | 'found' }
-  | { type: 'started'; campaignId: string }
   | { type: 'progress'; phase: string; counts: DeviceCounts; elapsedMs: number }
   | { type: 'stopping'; campaignId: string; reason: string }
-  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error }
-  | { type: 'warning'; message: string };
+  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: Error };
 
-export type CampaignOutcome = 'created' | 'resumed' | 'dry-run';
+/** What a campaign run did: the campaign action's `outcome` output names each (checked by `docs --check`). */
+export const CAMPAIGN_OUTCOMES = ['created', 'resumed', 'dry-run'] as const;
+export type CampaignOutcome = (typeof CAMPAIGN_OUTCOMES)[number];
 
 export interface CampaignResult {
   outcome: CampaignOutcome;
@@ -78,7 +69,8 @@ export interface CampaignResult {
   /** What happened in words: 'rollout done', 'started; not waiting (wait: false)'… */
   conclusion: string;
   durationMs: number;
-  retries: number;
+  /** Retries made, over every request of the run. */
+  retryCount: number;
   warnings: string[];
   /** Dry run only: what a real run would do. */
   plan?: string[];

@@ -1,19 +1,18 @@
 #!/usr/bin/env node
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
+import { CancelPolicy } from '../app/index.js';
 import { neutralise } from '../common/neutralise.js';
 import { runCli } from './run.js';
 import { watchOutputs } from './streams.js';
 
-/** A cancelled upload must end within this long even if a request ignores the abort. */
-const EXIT_DEADLINE_MS = 4000;
-
-const controller = new AbortController();
-/** Stops the upload, if one runs (the job is kept: a re-run resumes it), and bounds how long that takes. */
-const cancel = (reason: string) => {
-  if (controller.signal.aborted) return;
-  controller.abort(new Error(reason));
-  setTimeout(() => process.exit(process.exitCode ?? 1), EXIT_DEADLINE_MS).unref();
-};
+// The one cancel policy (src/app/cancel.ts): the upload stops (the job is kept: a re-run resumes it),
+// the process ends within CANCEL_DEADLINE_MS, and a second Ctrl-C ends it at once.
+const policy = new CancelPolicy({
+  exit: () => process.exit(process.exitCode ?? 1),
+  onSignal: (signal) =>
+    stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`),
+});
+const cancel = (reason: string) => policy.cancel(reason);
 
 // A closed reader (`| head -1`) ends the run quietly, like Ctrl-C. Any other write failure (a full disk
 // under `> out.json`) means output was lost: the run fails, said on stderr when stdout was the loser
@@ -41,13 +40,8 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
   String(chunk).startsWith('::debug::') ||
   process.stderr.write(chunk, ...rest)) as typeof process.stdout.write;
 
-const onSignal = (signal: NodeJS.Signals) => {
-  if (controller.signal.aborted) process.exit(1); // a second Ctrl-C: stop waiting
-  stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`);
-  cancel(`cancelled by ${signal}`);
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+process.on('SIGINT', policy.onSignal);
+process.on('SIGTERM', policy.onSignal);
 
 try {
   const code = await runCli(process.argv.slice(2), {
@@ -55,7 +49,7 @@ try {
     stdout,
     stderr,
     isTTY: process.stderr.isTTY === true,
-    signal: controller.signal,
+    signal: policy.signal,
     cwd: process.cwd(),
   });
   process.exitCode = undelivered && code === 0 ? 1 : code;

@@ -1,60 +1,91 @@
-// The CLI's argument layer: commander's definition of `publish`, and the mapping of its options onto the
-// action's input names, so that parseSettings applies exactly the same rules and messages to both.
+// The CLI's argument layer: commander's definitions of `publish` and `campaign`, built from the input
+// specification (src/inputs/spec.ts), and the mapping of parsed options back onto the action's input
+// names, so that the settings parsers apply exactly the same rules and messages to both.
 import { Command, CommanderError } from 'commander';
-import { CLIENT_VERSION } from '../client/user-agent.js';
+import { CLIENT_VERSION } from '../client/index.js';
+import { INPUTS, type InputSpec, type Step } from '../inputs/index.js';
+import { longFlag } from './terms.js';
 
 export const PROGRAM_NAME = 'izuma-firmware-publish';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, conflict: 3 } as const;
 
-/** What `publish` was given, as commander parses it (option values are raw strings). */
-export interface PublishOptions {
-  image: string;
-  name?: string;
-  description?: string;
-  chunkSize?: string;
-  onConflict?: string;
-  retries?: string;
-  requestTimeout?: string;
-  dryRun?: boolean;
-  encryptPayload?: boolean;
-  apiHost?: string;
+/** What a command was given, as commander parses it (values are raw strings; switches booleans). */
+export interface ParsedOptions {
+  [option: string]: string | boolean | undefined;
   apiKeyFile?: string;
   json?: boolean;
   verbose?: boolean;
 }
+export type PublishOptions = ParsedOptions;
 
-/** The CLI option (or variable) that supplies each action input: error messages name these. */
-export const OPTION_FOR_INPUT: Record<string, string> = {
-  'api-key': '--api-key-file (or IZUMA_API_KEY)',
-  'api-host': '--api-host (or MBED_CLOUD_SDK_HOST)',
-  'image-path': '--image',
-  name: '--name',
-  description: '--description',
-  'chunk-size': '--chunk-size',
-  'on-conflict': '--on-conflict',
-  retries: '--retries',
-  'request-timeout': '--request-timeout',
-  'dry-run': '--dry-run',
-  'encrypt-payload': '--encrypt-payload',
-};
+/** The options the CLI has besides the inputs (`note`: the README's CLI table). */
+export const CLI_ONLY_OPTIONS: readonly { flag: string; help: string; note: string }[] = [
+  {
+    flag: '--json',
+    help: 'print the outputs as one JSON object on stdout, and nothing else on stdout',
+    note: "print the outputs as one JSON object on stdout (the action's output names), nothing else",
+  },
+  {
+    flag: '--verbose',
+    help: 'debug lines (requests, retries) on stderr',
+    note: 'debug lines (requests, retries) on stderr',
+  },
+];
 
-/** Reads one action input from the CLI's options; `apiKey` was read from the key file or environment. */
-export function inputReader(options: PublishOptions, apiKey: string): (input: string) => string {
-  const byInput: Record<string, string | undefined> = {
-    'api-key': apiKey,
-    'api-host': options.apiHost,
-    'image-path': options.image,
-    name: options.name,
-    description: options.description,
-    'chunk-size': options.chunkSize,
-    'on-conflict': options.onConflict,
-    retries: options.retries,
-    'request-timeout': options.requestTimeout,
-    'dry-run': options.dryRun ? 'true' : undefined,
-    'encrypt-payload': options.encryptPayload ? 'true' : undefined,
-  };
-  return (input) => byInput[input] ?? '';
+/** commander's attribute for an input's option: `--chunk-size` → chunkSize, `--no-start` → start. */
+export function optionKey(spec: InputSpec): string {
+  return longFlag(spec)
+    .replace(/^--(no-)?/, '')
+    .replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+const isSwitch = (spec: InputSpec) => !spec.cli.flag.includes('<');
+
+/** The help line: the spec's, with the default the user gets when the option is left out. */
+function helpOf(spec: InputSpec): string {
+  const shown = spec.cli.shownDefault ?? (isSwitch(spec) ? undefined : spec.default);
+  return shown === undefined ? spec.cli.help : `${spec.cli.help} (default: ${shown})`;
+}
+
+/** Adds an option per input of `step` (the key only as a file: see findApiKeyFlag), then --json, --verbose. */
+function addInputOptions(command: Command, step: Step): Command {
+  for (const spec of INPUTS[step]) {
+    // The key is required, but may come from the environment instead: the parser says when it is missing.
+    if (spec.required && !spec.secret) command.requiredOption(spec.cli.flag, helpOf(spec));
+    else command.option(spec.cli.flag, helpOf(spec));
+  }
+  for (const { flag, help } of CLI_ONLY_OPTIONS) command.option(flag, help);
+  return command;
+}
+
+/** The subcommand of one step: its description, its inputs' options (from the spec), its help's tail. */
+export function addStepCommand<Options>(
+  program: Command,
+  step: Step,
+  text: { description: string; helpAfter: string },
+  onAction: (options: Options) => void,
+): Command {
+  const command = program.command(step).description(text.description);
+  addInputOptions(command, step)
+    .addHelpText('after', text.helpAfter)
+    .action((options: Options) => onAction(options));
+  return program;
+}
+
+/** Reads one action input of `step` from the parsed options; `apiKey`: from the key file or environment. */
+export function inputReader(
+  options: ParsedOptions,
+  apiKey: string,
+  step: Step = 'publish',
+): (input: string) => string {
+  const byInput = new Map<string, string | undefined>();
+  for (const spec of INPUTS[step]) {
+    const value = spec.secret ? apiKey : options[optionKey(spec)];
+    // A switch left out is not given (the input's default applies); `--no-start` gives false.
+    byInput.set(spec.name, typeof value === 'boolean' ? String(value) : value);
+  }
+  return (input) => byInput.get(input) ?? '';
 }
 
 const EXIT_CODES_HELP = `
@@ -96,34 +127,17 @@ export function buildProgram(
       `\nRun '${PROGRAM_NAME} publish --help' for its options, exit codes and environment.`,
     );
 
-  program
-    .command('publish')
-    .description(
-      'Upload a firmware image through the chunked upload-jobs API (resuming an unfinished upload of ' +
+  return addStepCommand(
+    program,
+    'publish',
+    {
+      description:
+        'Upload a firmware image through the chunked upload-jobs API (resuming an unfinished upload of ' +
         'the same name), then verify its size and SHA-256 on the service.',
-    )
-    .requiredOption('--image <path>', 'the firmware file: a path or a glob matching exactly one file')
-    .option('--name <name>', 'image name, at most 128 characters (default: file name + tag or short commit)')
-    .option('--description <text>', 'image description (default: repository, commit and tag)')
-    .option('--chunk-size <size>', 'chunk size, 5MiB to 100MiB (default: 64MiB)')
-    .option('--on-conflict <policy>', 'when the name is taken: reuse, fail or suffix (default: reuse)')
-    .option('--retries <n>', 'extra attempts for a failed request (default: 5)')
-    .option(
-      '--request-timeout <seconds>',
-      'give up on a request with no bytes moving this long (default: 300)',
-    )
-    .option('--dry-run', 'hash the image, check the key and report what would happen; change nothing')
-    .option('--encrypt-payload', 'ask the service to encrypt the stored image; fail if it does not')
-    .option(
-      '--api-host <url>',
-      'API base URL (default: MBED_CLOUD_SDK_HOST or https://api.us-east-1.mbedcloud.com)',
-    )
-    .option('--api-key-file <file>', 'read the access key from this file (default: IZUMA_API_KEY)')
-    .option('--json', 'print the outputs as one JSON object on stdout, and nothing else on stdout')
-    .option('--verbose', 'debug lines (requests, retries) on stderr')
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action((options: PublishOptions) => onPublish(options));
-  return program;
+      helpAfter: EXIT_CODES_HELP,
+    },
+    onPublish,
+  );
 }
 
 /** `--api-key` does not exist on purpose: a key in argv lands in shell history and process lists. */
@@ -139,20 +153,4 @@ export const API_KEY_FLAG_MESSAGE =
 /** Commander's own exits: help and --version are successes, anything else is bad usage. */
 export function exitCodeOfCommanderError(error: CommanderError): number {
   return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-}
-
-/**
- * Messages shared with the action name its inputs (`chunk-size`, the `api-key` secret); the CLI's user
- * knows options (--chunk-size) and variables instead.
- */
-export function inCliTerms(text: string): string {
-  const optionFor = (input: string) => OPTION_FOR_INPUT[input];
-  return text
-    .replace(/^Input `([\w-]+)`: /, (whole, input: string) =>
-      optionFor(input) ? `${optionFor(input)}: ` : whole,
-    )
-    .replace(/the `api-key` secret/g, 'the access key (--api-key-file or IZUMA_API_KEY)')
-    .replace(/`([\w-]+)`( input)?/g, (whole, input: string, noun?: string) =>
-      optionFor(input) ? `${optionFor(input)}${noun ? ' option' : ''}` : whole,
-    );
 }

@@ -1,12 +1,12 @@
 // What the CLI writes: log lines and progress on stderr (a redrawn bar on a terminal, plain lines in CI
 // logs), results on stdout. Everything goes through a writer that scrubs the access key, and every value
 // is neutralised (src/common/neutralise.ts) so that no line can carry a terminal escape or a CI command.
-import { redactSecret } from '../client/redact.js';
+import { redactSecret } from '../client/index.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { neutralise, UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { ProgressReporter } from '../report/index.js';
-import type { UploadEvent } from '../uploader/types.js';
+import type { UploadEvent } from '../uploader/index.js';
 
 export interface TextStream {
   write(text: string): unknown;

@@ -3,7 +3,10 @@
 // stable across re-runs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { provenanceFromCiEnv, tagRef, type Provenance } from '../inputs/provenance.js';
+import type { RunBasics } from '../app/index.js';
+import type { Logger } from '../common/logger.js';
+import { provenanceFromCiEnv, tagRef, type Provenance } from '../inputs/index.js';
+import type { CommandContext } from './run.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -25,4 +28,14 @@ export async function provenanceFromGit(cwd: string): Promise<Provenance> {
 
 export async function cliProvenance(env: Env, cwd: string): Promise<Provenance> {
   return provenanceFromCiEnv(env) ?? (await provenanceFromGit(cwd));
+}
+
+/** What every command gives its run: provenance (CI variables, else git), the logger, the signal, the env. */
+export async function commandBasics(ctx: CommandContext, logger: Logger): Promise<RunBasics> {
+  return {
+    provenance: await cliProvenance(ctx.env, ctx.cwd ?? process.cwd()),
+    logger,
+    signal: ctx.signal,
+    env: ctx.env,
+  };
 }

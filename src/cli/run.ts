@@ -1,27 +1,29 @@
 // The CLI's logic, free of process globals so tests call it directly: argv and streams in, exit code out.
 import { readFile } from 'node:fs/promises';
 import { CommanderError } from 'commander';
-import { createDispatcher } from '../client/index.js';
+import { runPublish } from '../app/index.js';
 import { formatBytes } from '../common/bytes.js';
 import { systemClock } from '../common/clock.js';
+import { render } from '../common/hint.js';
 import { neutralise } from '../common/neutralise.js';
 import { ImagePathError } from '../image/index.js';
-import { InputError, parseSettings, type Settings } from '../inputs/index.js';
+import { InputError, parseSettings, resolveApiKey } from '../inputs/index.js';
 import { describeFailure, failureLine, outputsFor } from '../report/index.js';
-import { ConflictError, clientFor, preparePublish, publish, type PublishResult } from '../uploader/index.js';
+import { ConflictError } from '../uploader/index.js';
+import { addCampaignCommand, runCampaignCommand } from './campaign.js';
+import { UsageError } from './errors.js';
 import {
   API_KEY_FLAG_MESSAGE,
   EXIT,
   buildProgram,
   exitCodeOfCommanderError,
   findApiKeyFlag,
-  inCliTerms,
   inputReader,
-  type PublishOptions,
+  type ParsedOptions,
 } from './options.js';
-import { addCampaignCommand, runCampaignCommand, type CampaignOptions } from './campaign.js';
 import { CliOutput, formatOutputs, jsonLine, redacting, type TextStream } from './output.js';
-import { cliProvenance } from './provenance.js';
+import { commandBasics } from './provenance.js';
+import { cliVocabulary } from './terms.js';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -36,13 +38,16 @@ export interface CliIo {
   cwd?: string;
 }
 
-/** A CLI-only usage problem (the key file); InputError covers everything shared with the action. */
-class UsageError extends Error {}
+/** A command's run once its options are parsed and the key is known. */
+export interface CommandContext extends CliIo {
+  /** The key as given (the key file, else IZUMA_API_KEY); resolveApiKey adds the SDK's variable. */
+  givenKey: string;
+}
 
 /** Runs `izuma-firmware-publish <argv>`; never throws, resolves to the process exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // Every byte written is scrubbed of the key, once it is known, whatever the message was built from.
-  let secret: string | undefined = keyFromEnv(io.env);
+  let secret: string = resolveApiKey(io.env.IZUMA_API_KEY, io.env);
   const stdout = redacting(io.stdout, () => secret);
   const stderr = redacting(io.stderr, () => secret);
 
@@ -54,11 +59,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
   const jsonAsked = argv.includes('--json');
   if (findApiKeyFlag(argv)) return failWith(EXIT.usage, API_KEY_FLAG_MESSAGE, jsonAsked);
-  let options: PublishOptions | undefined;
-  let campaignOptions: CampaignOptions | undefined;
+  let parsed: { command: 'publish' | 'campaign'; options: ParsedOptions } | undefined;
   try {
-    const program = buildProgram({ stdout, stderr }, (parsed) => (options = parsed));
-    addCampaignCommand(program, (parsed) => (campaignOptions = parsed));
+    const program = buildProgram({ stdout, stderr }, (options) => (parsed = { command: 'publish', options }));
+    addCampaignCommand(program, (options) => (parsed = { command: 'campaign', options }));
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
@@ -69,71 +73,59 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return code;
   }
-  if (campaignOptions) {
-    const opts: CampaignOptions = campaignOptions;
-    try {
-      secret = opts.apiKeyFile === undefined ? secret : await readKeyFile(opts.apiKeyFile);
-    } catch (error) {
-      stderr.write(`error: ${(error as Error).message}\n`);
-      return EXIT.usage;
-    }
-    const apiKey = opts.apiKeyFile === undefined ? (io.env.IZUMA_API_KEY ?? '') : (secret ?? '');
-    return runCampaignCommand(opts, { ...io, stdout, stderr, apiKey });
+  if (!parsed) return EXIT.usage;
+  const { command, options } = parsed;
+  let givenKey: string;
+  try {
+    givenKey =
+      options.apiKeyFile === undefined ? (io.env.IZUMA_API_KEY ?? '') : await readKeyFile(options.apiKeyFile);
+  } catch (error) {
+    return failWith(EXIT.usage, (error as Error).message, options.json === true);
   }
-  if (!options) return EXIT.usage;
+  // The key masked is the key used: the parsers resolve it with the same function.
+  secret = resolveApiKey(givenKey, io.env);
+  const ctx: CommandContext = { ...io, stdout, stderr, givenKey };
+  return command === 'campaign'
+    ? runCampaignCommand(options, ctx)
+    : runPublishCommand(options, ctx, failWith);
+}
 
-  const output = new CliOutput(stderr, {
-    isTTY: io.isTTY,
+async function runPublishCommand(
+  options: ParsedOptions,
+  ctx: CommandContext,
+  failWith: (code: number, message: string, json: boolean) => number,
+): Promise<number> {
+  const output = new CliOutput(ctx.stderr, {
+    isTTY: ctx.isTTY,
     verbose: options.verbose === true,
     clock: systemClock,
   });
+  const { logger } = output;
   try {
-    const keyFromFile = options.apiKeyFile === undefined ? undefined : await readKeyFile(options.apiKeyFile);
-    secret = keyFromFile ?? secret;
-    const settings = parseSettings(inputReader(options, keyFromFile ?? io.env.IZUMA_API_KEY ?? ''), io.env);
-    secret = settings.apiKey;
-    const result = await publishWith(settings, io, output);
+    const settings = parseSettings(inputReader(options, ctx.givenKey), ctx.env);
+    const result = await runPublish(settings, {
+      ...(await commandBasics(ctx, logger)),
+      onEvent: output.handle,
+      onPrepared: ({ request, imageSize, nameWarning }) => {
+        if (nameWarning) logger.warning(render(nameWarning, cliVocabulary));
+        logger.info(
+          `${settings.dryRun ? 'dry run: checking' : 'publishing'} ${request.imagePath} (${formatBytes(imageSize)}) ` +
+            `as "${request.name}" on ${settings.apiHost.origin}`,
+        );
+      },
+    });
     output.finish();
     const outputs = outputsFor(result);
-    stdout.write(options.json ? `${jsonLine(outputs)}\n` : formatOutputs(outputs));
+    ctx.stdout.write(options.json ? `${jsonLine(outputs)}\n` : formatOutputs(outputs));
     return EXIT.ok;
   } catch (error) {
     output.finish();
-    const { code, message } = explainFailure(error, io.signal);
+    const { code, message } = explainFailure(error, ctx.signal);
     if (options.verbose && error instanceof Error && error.stack) {
-      stderr.write(`${error.stack.split('\n').map(neutralise).join('\n')}\n`);
+      ctx.stderr.write(`${error.stack.split('\n').map(neutralise).join('\n')}\n`);
     }
     return failWith(code, message, options.json === true);
   }
-}
-
-async function publishWith(settings: Settings, io: CliIo, output: CliOutput): Promise<PublishResult> {
-  const { logger } = output;
-  const provenance = await cliProvenance(io.env, io.cwd ?? process.cwd());
-  const { request, imageSize, nameWarning } = await preparePublish(settings, provenance);
-  if (nameWarning) logger.warning(inCliTerms(nameWarning));
-  const dispatcher = createDispatcher({ proxyFromEnv: true, env: io.env });
-  try {
-    const client = clientFor(settings, { dispatcher, signal: io.signal, logger });
-    logger.info(
-      `${settings.dryRun ? 'dry run: checking' : 'publishing'} ${request.imagePath} (${formatBytes(imageSize)}) ` +
-        `as "${request.name}" on ${settings.apiHost.origin}`,
-    );
-    return await publish(request, {
-      client,
-      logger,
-      clock: systemClock,
-      signal: io.signal,
-      onEvent: output.handle,
-    });
-  } finally {
-    // Closing the keep-alive connection lets the process exit as soon as we are done.
-    await dispatcher.close();
-  }
-}
-
-function keyFromEnv(env: CliIo['env']): string | undefined {
-  return env.IZUMA_API_KEY?.trim() || env.MBED_CLOUD_SDK_API_KEY?.trim() || undefined;
 }
 
 async function readKeyFile(path: string): Promise<string> {
@@ -152,18 +144,19 @@ async function readKeyFile(path: string): Promise<string> {
   return key;
 }
 
-function explainFailure(error: unknown, signal: AbortSignal | undefined): { code: number; message: string } {
-  if (error instanceof UsageError) return { code: EXIT.usage, message: error.message };
+/** Bad input (exit 2) or a failure (1; a conflict 3), worded in the CLI's terms. */
+export function explainFailure(
+  error: unknown,
+  signal: AbortSignal | undefined,
+): { code: number; message: string } {
   if (error instanceof InputError && error.input === 'api-key' && error.missing) {
     return {
       code: EXIT.usage,
       message: 'no access key: pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY).',
     };
   }
-  if (error instanceof InputError || error instanceof ImagePathError) {
-    return { code: EXIT.usage, message: inCliTerms(error.message) };
-  }
-  const message = inCliTerms(failureLine(describeFailure(error)));
+  const message = failureLine(describeFailure(error, cliVocabulary));
+  if (error instanceof InputError || error instanceof ImagePathError) return { code: EXIT.usage, message };
   if (error instanceof ConflictError) return { code: EXIT.conflict, message };
   if (signal?.aborted) return { code: EXIT.failed, message: `cancelled: ${message}` };
   return { code: EXIT.failed, message };

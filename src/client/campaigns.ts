@@ -60,12 +60,8 @@ export class DeviceManagementClient extends UpdateServiceClient {
     );
   }
 
-  async deleteManifest(id: string): Promise<void> {
-    await this.call(`delete firmware manifest ${id}`, {
-      method: 'DELETE',
-      path: releasePaths.firmwareManifest(id),
-      headers: {},
-    });
+  deleteManifest(id: string): Promise<void> {
+    return this.deleteAt(`delete firmware manifest ${id}`, releasePaths.firmwareManifest(id));
   }
 
   createCampaign(request: UpdateCampaignRequest): Promise<UpdateCampaign> {
@@ -107,12 +103,12 @@ export class DeviceManagementClient extends UpdateServiceClient {
     });
   }
 
-  async deleteCampaign(id: string): Promise<void> {
-    await this.call(`delete update campaign ${id}`, {
-      method: 'DELETE',
-      path: releasePaths.campaign(id),
-      headers: {},
-    });
+  deleteCampaign(id: string): Promise<void> {
+    return this.deleteAt(`delete update campaign ${id}`, releasePaths.campaign(id));
+  }
+
+  private async deleteAt(operation: string, path: string): Promise<void> {
+    await this.call(operation, { method: 'DELETE', path, headers: {} });
   }
 
   getCampaignMetrics(id: string): Promise<CampaignMetrics> {

@@ -143,15 +143,6 @@ export class UpdateServiceClient {
     return this.list('upload chunk', `list chunks of upload job ${jobId}`, paths.chunks(jobId), query);
   }
 
-  getChunk(jobId: string, chunkId: number): Promise<UploadChunk> {
-    return this.json(
-      'upload chunk',
-      `get chunk ${chunkId} of upload job ${jobId}`,
-      'GET',
-      paths.chunk(jobId, chunkId),
-    );
-  }
-
   listFirmwareImages(query?: ListQuery): Promise<ListPage<FirmwareImage>> {
     return this.list('firmware image', 'list firmware images', paths.firmwareImages, query);
   }

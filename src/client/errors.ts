@@ -1,4 +1,6 @@
 import { STATUS_CODES } from 'node:http';
+import { actionVocabulary, render, type Hint } from '../common/hint.js';
+import { CLIENT_HINTS, httpHint, transportHint } from './hints.js';
 import { redactSecret } from './redact.js';
 
 export type ServiceErrorKind = 'http' | 'network' | 'timeout' | 'tls' | 'aborted' | 'protocol';
@@ -16,7 +18,7 @@ export interface ServiceErrorInit {
   retryAfterMs?: number;
   /** The transport error code (ECONNRESET, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), when there was one. */
   code?: string;
-  hint?: string;
+  hint?: Hint;
   cause?: unknown;
 }
 
@@ -34,6 +36,8 @@ export class ServiceError extends Error {
   readonly retryAfterMs?: number;
   readonly code?: string;
   /** What the user can do about it, naming the input to change; undefined when nothing specific applies. */
+  readonly advice?: Hint;
+  /** `advice` in the action's words (an entry point with other terms renders `advice` itself). */
   readonly hint?: string;
 
   constructor(init: ServiceErrorInit) {
@@ -51,7 +55,8 @@ export class ServiceError extends Error {
     this.fields = init.fields;
     this.retryAfterMs = init.retryAfterMs;
     this.code = init.code;
-    this.hint = init.hint ?? hintFor(init);
+    this.advice = init.hint ?? transportHint(init);
+    this.hint = this.advice && render(this.advice, actionVocabulary);
   }
 }
 
@@ -79,7 +84,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-export interface ErrorResponse {
+/** A non-2xx answer as the transport read it (the contract's `ErrorResponse` is only its body: ErrorBody). */
+export interface FailedHttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
@@ -87,7 +93,7 @@ export interface ErrorResponse {
   truncated?: boolean;
 }
 
-function header(headers: ErrorResponse['headers'], name: string): string | undefined {
+function header(headers: FailedHttpResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -108,7 +114,7 @@ function parseFields(value: unknown, secret: string): { name: string; message: s
 /** A non-2xx answer as a ServiceError; tolerates gateway HTML pages and empty bodies. */
 export function httpError(
   operation: string,
-  response: ErrorResponse,
+  response: FailedHttpResponse,
   secret: string,
   now: () => number,
 ): ServiceError {
@@ -157,56 +163,6 @@ export function httpError(
     maybeReceived: status >= 500,
     hint: httpHint(status, `${type ?? ''} ${serviceMessage ?? ''}`),
   });
-}
-
-function httpHint(status: number, serviceText: string): string | undefined {
-  if (
-    (status === 400 || status === 403) &&
-    /quota|limit exceeded|too many (firmware )?images/i.test(serviceText)
-  ) {
-    return 'the account has reached its firmware image quota (10 on a free account): delete old firmware images, or use `on-conflict: reuse` to avoid new ones on re-runs';
-  }
-  switch (status) {
-    case 401:
-      // Accounts live in one region: a valid key sent to another region's host is a 401 too.
-      return 'check the `api-key` secret: it must be a valid, unexpired access key (ak_…) of the region `api-host` points to (https://api.us-east-1.mbedcloud.com or https://api.ap-northeast-1.mbedcloud.com)';
-    case 403:
-      return "check the `api-key` secret and that the key's account (and its policies) has access to firmware images";
-    case 404:
-      return 'check `api-host` (the region of the account) and that the upload job or firmware image was not deleted';
-    case 409:
-      return 'the name is already used by an upload job or firmware image: set another `name`, or `on-conflict: reuse` or `suffix`';
-    case 413:
-      return 'the request is larger than the service accepts: lower `chunk-size` (at most 100 MiB)';
-    case 429:
-      return 'the service is rate-limiting requests: raise `retries`, or run fewer uploads at once';
-    default:
-      return undefined;
-  }
-}
-
-function hintFor(init: ServiceErrorInit): string | undefined {
-  switch (init.kind) {
-    case 'tls':
-      return init.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-        ? 'the certificate does not match the host name: check `api-host`'
-        : 'if a corporate proxy or private CA signs TLS here, point NODE_EXTRA_CA_CERTS at its CA certificate (PEM file)';
-    case 'network':
-      if (init.code === 'ENOTFOUND' || init.code === 'EAI_AGAIN') {
-        return "check `api-host` (e.g. https://api.us-east-1.mbedcloud.com for the account's region), DNS, and HTTPS_PROXY if the runner needs a proxy";
-      }
-      if (init.code === 'ECONNREFUSED')
-        return 'nothing accepts connections there: check `api-host` (host and port) and HTTPS_PROXY';
-      return undefined;
-    case 'timeout':
-      return 'the connection stalled: check the network, or raise `request-timeout`';
-    case 'protocol':
-      return init.status !== undefined && init.status >= 300 && init.status < 400
-        ? 'the host redirected: `api-host` is likely wrong; use the API host (e.g. https://api.us-east-1.mbedcloud.com), not the portal'
-        : undefined;
-    default:
-      return undefined;
-  }
 }
 
 /** Errors that surely happened before the request was written: it cannot have taken effect. */
@@ -315,12 +271,7 @@ function proxyRefusedError(operation: string, status: number, cause: unknown): S
     operation,
     detail: `the proxy refused to open a tunnel to the API host (${statusLine(status)})`,
     maybeReceived: false,
-    hint:
-      status === 407
-        ? 'the proxy asks for credentials: put them in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port), ' +
-          'or add the `api-host` host to NO_PROXY if it should be reached directly'
-        : 'check that the proxy (HTTPS_PROXY) allows CONNECT to the `api-host` host and port, or add the host to ' +
-          'NO_PROXY if it should be reached directly',
+    hint: status === 407 ? CLIENT_HINTS.proxyCredentials : CLIENT_HINTS.proxyRefused,
     cause,
   });
 }

@@ -6,7 +6,14 @@ export {
   type UpdateServiceClientOptions,
 } from './client.js';
 export { createDispatcher, type DispatcherOptions } from './dispatcher.js';
-export { ServiceError, parseRetryAfter, type ServiceErrorKind, type ServiceErrorInit } from './errors.js';
+export {
+  abortedError,
+  cleanServerText,
+  ServiceError,
+  parseRetryAfter,
+  type ServiceErrorKind,
+  type ServiceErrorInit,
+} from './errors.js';
 export { redactSecret } from './redact.js';
 export { CLIENT_VERSION, PROJECT_URL, userAgent } from './user-agent.js';
 export { DeviceManagementClient, type ManifestUpload } from './campaigns.js';

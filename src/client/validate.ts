@@ -13,6 +13,7 @@ import type {
 } from '../api/release.js';
 import type { FirmwareImage, ListPage, UploadChunk, UploadJob } from '../api/types.js';
 import { ServiceError } from './errors.js';
+import { CLIENT_HINTS } from './hints.js';
 
 type Check = 'string' | 'non-empty string' | 'whole number' | 'boolean' | 'string or null';
 
@@ -116,7 +117,7 @@ export function protocolError(operation: string, what: string, maybeReceived: bo
     operation,
     detail: `unexpected response: ${what}`,
     maybeReceived,
-    hint: 'the answer does not follow the Update Service API: check that `api-host` is the API host (e.g. https://api.us-east-1.mbedcloud.com) and not a proxy or another service',
+    hint: CLIENT_HINTS.notTheApi,
   });
 }
 

@@ -8,11 +8,22 @@ import type {
   EventType,
   EventTypeSummary,
   UpdateCampaign,
-  UpdateCampaignRequest,
 } from '../api/release.js';
-import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../api/types.js';
+import {
+  REASONS,
+  stateOf,
+  validateCampaignRequest,
+  type CampaignDevice,
+  type CampaignRecord,
+} from './campaign-records.js';
+import {
+  campaignDeviceMetadata,
+  campaignEventTypes,
+  campaignMetrics,
+  campaignStatistics,
+} from './campaign-reports.js';
 import type { DeviceTable } from './devices.js';
-import { ApiError, type FieldError } from './errors.js';
+import { ApiError, found } from './errors.js';
 import { newId, timestamp } from './ids.js';
 import type { ManifestStore } from './manifests.js';
 import type { CampaignTiming } from './types.js';
@@ -22,61 +33,6 @@ const DEFAULT_TIMING: Required<CampaignTiming> = {
   stoppingMs: 1000,
   autostoppedSpelling: 'autostopped',
 };
-
-export const CAMPAIGN_FILTERS = [
-  'id',
-  'name',
-  'description',
-  'device_filter',
-  'root_manifest_id',
-  'phase',
-  'state',
-  'created_at',
-  'updated_at',
-  'etag',
-];
-export const DEVICE_METADATA_FILTERS = ['id', 'device_id', 'deployment_state', 'created_at', 'updated_at'];
-
-export const REASONS = {
-  quota: 'Insufficient billing credit.',
-  manifestRemoved: 'The campaign manifest was removed.',
-  threshold: 'Success threshold reached.',
-  noPayload: "the manifest's payload is not a firmware image of this account",
-} as const;
-
-interface CampaignDevice {
-  metadataId: string;
-  deviceId: string;
-  state: DeploymentState;
-  description: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface CampaignRecord {
-  id: string;
-  name: string;
-  description: string;
-  deviceFilter: string;
-  rootManifestId: string;
-  strategy: 'one-shot' | 'continuous';
-  autostop: boolean;
-  autostopPercent: number;
-  phase: 'draft' | 'starting' | 'active' | 'stopping' | 'stopped' | 'autostopped';
-  autostopReason?: string;
-  /** Emulator-clock times (ms) of the transitions in progress. */
-  startRequestedAt?: number;
-  activeAt?: number;
-  stopRequestedAt?: number;
-  stopKind?: 'user' | 'auto';
-  /** Fixed when the campaign becomes active (one-shot). */
-  devices: CampaignDevice[];
-  createdAt: string;
-  updatedAt: string;
-  startedAt?: string;
-  activeAtText?: string;
-  stoppedAt?: string;
-}
 
 export class CampaignStore {
   private readonly campaigns = new Map<string, CampaignRecord>();
@@ -96,7 +52,7 @@ export class CampaignStore {
   }
 
   create(request: unknown): CampaignRecord {
-    const fields = validate(request);
+    const fields = validateCampaignRequest(request);
     this.deps.manifests.manifest(fields.root_manifest_id); // 404 for an unknown manifest
     this.deps.devices.matching(fields.device_filter); // 400 for a filter the device list cannot apply
     const now = timestamp();
@@ -119,9 +75,7 @@ export class CampaignStore {
   }
 
   campaign(id: string): CampaignRecord {
-    const campaign = this.campaigns.get(id);
-    if (!campaign) throw new ApiError(404, `Update campaign ${id} not found`);
-    return this.refresh(campaign);
+    return this.refresh(found(this.campaigns.get(id), 'Update campaign', id));
   }
 
   all(): CampaignRecord[] {
@@ -163,87 +117,20 @@ export class CampaignStore {
 
   /** Metrics exist once the campaign has started (the contract: 404 before). */
   metrics(id: string): CampaignMetrics {
-    const campaign = this.campaign(id);
-    if (campaign.phase === 'draft')
-      throw new ApiError(404, `Update campaign ${id} has no metrics before it starts`);
-    const count = (states: DeploymentState[]) =>
-      campaign.devices.filter((d) => states.includes(d.state)).length;
-    const success = count(['deployed']);
-    const failed = count(['failed_connector_channel_update', 'manifestremoved', 'deregistered']);
-    return {
-      object: 'update-campaign-metrics',
-      total_count: campaign.devices.length,
-      success_count: success,
-      failed_count: failed,
-      skipped_count: 0,
-      pending_count: campaign.devices.length - success - failed,
-      created_at: campaign.startedAt ?? campaign.createdAt,
-    };
+    return campaignMetrics(this.campaign(id));
   }
 
   statistics(id: string): EventTypeSummary[] {
-    const metrics = this.metrics(id);
-    const at = metrics.created_at;
-    const summary = (sid: EventTypeSummary['id'], count: number): EventTypeSummary => ({
-      object: 'summary_status',
-      id: sid,
-      summary_status: sid.toUpperCase() as EventTypeSummary['summary_status'],
-      campaign_id: id,
-      count,
-      created_at: at,
-    });
-    return [
-      summary('fail', metrics.failed_count),
-      summary('success', metrics.success_count),
-      summary('info', metrics.pending_count),
-      summary('skipped', metrics.skipped_count),
-    ];
+    return campaignStatistics(this.campaign(id));
   }
 
   /** Events of one summary status, grouped by what the devices reported. */
   eventTypes(id: string, summaryStatusId: string): EventType[] {
-    const campaign = this.campaign(id);
-    const wanted: Record<string, (d: CampaignDevice) => boolean> = {
-      fail: (d) => d.state !== 'deployed' && d.state !== 'pending',
-      success: (d) => d.state === 'deployed',
-      info: (d) => d.state === 'pending',
-      skipped: () => false,
-    };
-    const select = wanted[summaryStatusId];
-    if (!select)
-      throw new ApiError(404, `No summary status ${summaryStatusId}; use fail, success, info or skipped`);
-    const groups = new Map<string, number>();
-    for (const device of campaign.devices.filter(select)) {
-      groups.set(device.description, (groups.get(device.description) ?? 0) + 1);
-    }
-    return [...groups].map(([description, count], i) => ({
-      object: 'event-type',
-      id: `upd_${summaryStatusId}_${101 + i}`,
-      campaign_id: id,
-      event_type: `UPD4_${summaryStatusId.toUpperCase()}_${101 + i}`,
-      summary_status: summaryStatusId.toUpperCase(),
-      summary_status_id: summaryStatusId,
-      description,
-      count,
-      created_at: campaign.startedAt ?? campaign.createdAt,
-    }));
+    return campaignEventTypes(this.campaign(id), summaryStatusId);
   }
 
   deviceMetadata(id: string): CampaignDeviceMetadata[] {
-    const campaign = this.campaign(id);
-    return campaign.devices.map((d) => ({
-      object: 'update-campaign-device-metadata',
-      id: d.metadataId,
-      campaign: id,
-      device_id: d.deviceId,
-      deployment_state: d.state,
-      mechanism: 'connector',
-      name: 'default_object_name',
-      description: d.description,
-      created_at: d.createdAt,
-      updated_at: d.updatedAt,
-      etag: d.updatedAt,
-    }));
+    return campaignDeviceMetadata(this.campaign(id));
   }
 
   view(campaign: CampaignRecord, baseUrl: string): UpdateCampaign {
@@ -354,61 +241,3 @@ export class CampaignStore {
     this.refresh(campaign);
   }
 }
-
-/** The deprecated `state`, derived from the phase as the service words it. */
-function stateOf(campaign: CampaignRecord): string {
-  switch (campaign.phase) {
-    case 'draft':
-      return 'draft';
-    case 'starting':
-      return 'allocatingquota';
-    case 'active':
-      return 'deployed';
-    case 'stopping':
-      return 'stopping';
-    case 'stopped':
-      return 'userstopped';
-    case 'autostopped':
-      return campaign.autostopReason === REASONS.quota ? 'quotaallocationfailed' : 'autostopped';
-  }
-}
-
-function validate(request: unknown): UpdateCampaignRequest {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    throw new ApiError(400, 'The request body must be a JSON object with device_filter and root_manifest_id');
-  }
-  const body = request as Record<string, unknown>;
-  const errors: FieldError[] = [];
-  const text = (field: string, max: number, required = false) => {
-    const value = body[field];
-    if (value === undefined || value === '') {
-      if (required) errors.push({ name: field, message: 'is required' });
-    } else if (typeof value !== 'string') errors.push({ name: field, message: 'must be a string' });
-    else if (value.length > max) errors.push({ name: field, message: `must be at most ${max} characters` });
-  };
-  text('name', MAX_NAME_LENGTH);
-  text('description', MAX_DESCRIPTION_LENGTH);
-  text('device_filter', 10_000, true);
-  text('root_manifest_id', 32, true);
-  const strategy = body.campaign_strategy;
-  if (strategy !== undefined && strategy !== 'one-shot' && strategy !== 'continuous') {
-    errors.push({ name: 'campaign_strategy', message: 'must be one-shot or continuous' });
-  }
-  if (body.autostop !== undefined && typeof body.autostop !== 'boolean') {
-    errors.push({ name: 'autostop', message: 'must be a boolean' });
-  }
-  const percent = body.autostop_success_percent;
-  if (percent !== undefined && !(typeof percent === 'number' && percent >= 0 && percent <= 100)) {
-    errors.push({ name: 'autostop_success_percent', message: 'must be a number from 0 to 100' });
-  }
-  if (errors.length > 0) {
-    throw new ApiError(
-      400,
-      `Validation error: ${errors.map((e) => `${e.name} ${e.message}`).join('; ')}`,
-      errors,
-    );
-  }
-  return body as unknown as UpdateCampaignRequest;
-}
-
-export type { CampaignRecord };

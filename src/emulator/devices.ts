@@ -2,7 +2,7 @@
 // campaign reaches it (deploy after a delay, fail with a reason, or never answer).
 import { createHash } from 'node:crypto';
 import type { Device } from '../api/release.js';
-import { ApiError } from './errors.js';
+import { found } from './errors.js';
 import { filterItems, parseListQuery } from './listing.js';
 import { newId, timestamp } from './ids.js';
 import type { DeviceScript, DeviceSeed } from './types.js';
@@ -66,9 +66,7 @@ export class DeviceTable {
   }
 
   device(id: string): DeviceRecord {
-    const device = this.devices.get(id);
-    if (!device) throw new ApiError(404, `Device ${id} not found`);
-    return device;
+    return found(this.devices.get(id), 'Device', id);
   }
 
   setScript(id: string, script: DeviceScript): void {

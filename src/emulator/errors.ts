@@ -32,7 +32,16 @@ export class ApiError extends Error {
 }
 
 export function validationError(field: string, message: string): ApiError {
-  return new ApiError(400, `Validation error: ${field} ${message}`, [{ name: field, message }]);
+  return validationErrors([{ name: field, message }]);
+}
+
+/** One 400 naming every field that is wrong: `Validation error: name must be a string; …`. */
+export function validationErrors(errors: FieldError[]): ApiError {
+  return new ApiError(
+    400,
+    `Validation error: ${errors.map((e) => `${e.name} ${e.message}`).join('; ')}`,
+    errors,
+  );
 }
 
 export function errorBody(status: number, message: string, fields?: FieldError[]): ErrorBody {
@@ -49,4 +58,15 @@ export function errorBody(status: number, message: string, fields?: FieldError[]
 /** What a gateway in front of the service answers (e.g. a 502 from a load balancer): HTML, not JSON. */
 export function gatewayHtml(status: number): string {
   return `<html>\r\n<head><title>${status} Error</title></head>\r\n<body>\r\n<center><h1>${status} Error</h1></center>\r\n</body>\r\n</html>\r\n`;
+}
+
+/** The record, or the 404 that says it does not exist. */
+export function found<T>(record: T | undefined, what: string, id: string | number): T {
+  if (record === undefined) throw notFound(what, id);
+  return record;
+}
+
+/** The 404 of a record that does not exist: `Firmware image <id> not found`. */
+export function notFound(what: string, id: string | number): ApiError {
+  return new ApiError(404, `${what} ${id} not found`);
 }

@@ -1,5 +1,12 @@
-import { checkHostileFault, HOSTILE_FAULT_TYPES } from './hostile.js';
-import { JOB_OPERATIONS, OPERATIONS, type Fault, type FaultRule, type Operation } from './types.js';
+import { checkHostileFault } from './hostile.js';
+import {
+  FAULT_TYPES,
+  JOB_OPERATIONS,
+  OPERATIONS,
+  type Fault,
+  type FaultRule,
+  type Operation,
+} from './types.js';
 
 /** Counts the calls of each operation and says which fault, if any, the current call gets. */
 export class FaultBook {
@@ -40,22 +47,16 @@ function coversCall(nth: FaultRule['nth'], call: number): boolean {
   return Array.isArray(nth) ? nth.includes(call) : nth === call;
 }
 
-const FAULT_TYPES = [
-  'status',
-  'reset-before',
-  'reset-after',
-  'status-after',
-  'delay',
-  'hang',
-  ...HOSTILE_FAULT_TYPES,
-  'foreign-writer',
-];
+/** Whether `value` (from a JSON file, so any string) is one of `members`. */
+function isOneOf(members: readonly string[], value: unknown): boolean {
+  return typeof value === 'string' && members.includes(value);
+}
 
 /** Rules also come from a JSON file on the command line: refuse a malformed one with a clear message. */
 export function checkRule(rule: FaultRule): FaultRule {
   const text = JSON.stringify(rule);
   if (typeof rule !== 'object' || rule === null) throw new Error(`fault rule ${text}: must be an object`);
-  if (!OPERATIONS.includes(rule.operation)) {
+  if (!isOneOf(OPERATIONS, rule.operation)) {
     throw new Error(`fault rule ${text}: operation must be one of ${OPERATIONS.join(', ')}`);
   }
   const nths = rule.nth === undefined ? [] : Array.isArray(rule.nth) ? rule.nth : [rule.nth];
@@ -63,7 +64,7 @@ export function checkRule(rule: FaultRule): FaultRule {
     throw new Error(`fault rule ${text}: nth must be a call number >= 1 or an array of them`);
   }
   const fault = rule.fault as Fault | undefined;
-  if (!fault || !FAULT_TYPES.includes(fault.type)) {
+  if (!fault || !isOneOf(FAULT_TYPES, fault.type)) {
     throw new Error(`fault rule ${text}: fault.type must be one of ${FAULT_TYPES.join(', ')}`);
   }
   if (
@@ -77,7 +78,7 @@ export function checkRule(rule: FaultRule): FaultRule {
   const problem = checkHostileFault(fault, rule.operation);
   if (problem) throw new Error(`fault rule ${text}: ${problem}`);
   if (fault.type === 'foreign-writer') {
-    if (!JOB_OPERATIONS.includes(rule.operation)) {
+    if (!isOneOf(JOB_OPERATIONS, rule.operation)) {
       throw new Error(
         `fault rule ${text}: foreign-writer needs an operation on a job: ${JOB_OPERATIONS.join(', ')}`,
       );

@@ -5,9 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { newId } from './ids.js';
 import type { Fault, Operation } from './types.js';
 
-export const HOSTILE_FAULT_TYPES = ['huge-body', 'endless-body', 'endless-paging', 'mangle'];
-
-const LIST_OPERATIONS: Operation[] = ['list-jobs', 'list-chunks', 'list-images'];
+const LIST_OPERATIONS: readonly Operation[] = ['list-jobs', 'list-chunks', 'list-images'];
 
 /** The rule's problem, or undefined when it is well formed (or not a hostile fault). */
 export function checkHostileFault(fault: Fault, operation: Operation): string | undefined {

@@ -1,6 +1,6 @@
 // The Update Service emulator: a local stand-in for the service, sharp edges included, for tests, the
-// demo, the benchmark and rehearsals. Shares only src/api/types.ts with the rest of the code.
-import { createHash } from 'node:crypto';
+// demo, the benchmark and rehearsals. Shares only src/api/ and a few pure helpers (parseSize, md5) with
+// the rest of the code (eslint.config.js enforces it).
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CampaignDeviceMetadata, Device, FirmwareManifest, UpdateCampaign } from '../api/release.js';
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
+import { md5Base64 } from '../image/md5.js';
 import { CampaignStore } from './campaigns.js';
 import { DeviceTable, deviceView } from './devices.js';
 import { FaultBook } from './faults.js';
 import { ManifestStore, manifestView } from './manifests.js';
-import { releaseRoutes } from './release-routes.js';
+import { RELEASE_ROUTES, releaseHandlers } from './release-routes.js';
 import { createRequestHandler } from './server.js';
-import { chunkView, imageView, jobView, Store } from './store.js';
+import { chunkView, imageView, jobView } from './records.js';
+import { Store } from './store.js';
 import type {
   DeviceScript,
   DeviceSeed,
@@ -117,8 +119,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     shaping: () => shaping,
     emit,
     stopped: stopping.signal,
-    releaseRoutes: (readJson) =>
-      releaseRoutes({ store, devices, manifests, campaigns, baseUrl: () => url, shortDatafile, readJson }),
+    release: {
+      routes: RELEASE_ROUTES,
+      handlers: (readJson) =>
+        releaseHandlers({
+          store,
+          devices,
+          manifests,
+          campaigns,
+          baseUrl: () => url,
+          shortDatafile,
+          readJson,
+        }),
+    },
   });
   // Large stream buffers: fewer, bigger pieces per chunk body, so less CPU per byte.
   const serverOptions = { highWaterMark: 1024 * 1024 };
@@ -199,10 +212,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function md5Base64(data: Buffer): string {
-  return createHash('md5').update(data).digest('base64');
 }
 
 async function* toAsync(data: Buffer): AsyncGenerator<Buffer> {

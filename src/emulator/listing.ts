@@ -10,7 +10,8 @@ interface Filter {
   values: string[];
 }
 
-export interface ListQuery {
+/** A list request's query as the emulator parsed it (what the client sends is its own ListQuery). */
+export interface ListCriteria {
   limit: number;
   order: SortOrder;
   after: string | null;
@@ -27,7 +28,7 @@ const PAGING_PARAMS = new Set(['limit', 'order', 'after', 'include', 'filter']);
  * Reads paging and filters from the query. Filters come as direct params (`name__eq=a`, `status__in=a,b`,
  * or a bare `name=a`) and/or as one URL-encoded `filter=` query string holding the same pairs; all must hold.
  */
-export function parseListQuery(query: URLSearchParams, filterable: readonly string[]): ListQuery {
+export function parseListQuery(query: URLSearchParams, filterable: readonly string[]): ListCriteria {
   const filters: Filter[] = [];
   const addFilters = (params: URLSearchParams, source: string) => {
     for (const [key, value] of params) {
@@ -132,7 +133,7 @@ export function filterItems<T>(items: readonly T[], filters: readonly Filter[]):
  */
 export function listPage<T extends { id: string | number }>(
   items: readonly T[],
-  query: ListQuery,
+  query: ListCriteria,
 ): ListPage<T> {
   const filtered = filterItems(items, query.filters);
   const ordered = query.order === 'ASC' ? filtered : [...filtered].reverse();

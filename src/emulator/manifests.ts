@@ -4,7 +4,7 @@
 import type { FirmwareManifest } from '../api/release.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from '../api/types.js';
 import { MAX_MANIFEST_FILE_NAME, MAX_MANIFEST_SIZE } from '../api/release.js';
-import { ApiError, validationError } from './errors.js';
+import { ApiError, validationError, found } from './errors.js';
 import { newId, timestamp } from './ids.js';
 
 /** An image as a manifest can refer to it. */
@@ -69,9 +69,7 @@ export class ManifestStore {
   }
 
   manifest(id: string): ManifestRecord {
-    const manifest = this.manifests.get(id);
-    if (!manifest) throw new ApiError(404, `Firmware manifest ${id} not found`);
-    return manifest;
+    return found(this.manifests.get(id), 'Firmware manifest', id);
   }
 
   has(id: string): boolean {

@@ -1,14 +1,17 @@
 // Routes of the release side: the single multipart image POST, manifests, campaigns, devices.
 import { MAX_CHUNK_SIZE, paths } from '../api/types.js';
 import { releasePaths } from '../api/release.js';
-import { CAMPAIGN_FILTERS, DEVICE_METADATA_FILTERS, type CampaignStore } from './campaigns.js';
+import { CAMPAIGN_FILTERS, DEVICE_METADATA_FILTERS } from './campaign-records.js';
+import type { CampaignStore } from './campaigns.js';
 import { DEVICE_FILTERS, deviceView, type DeviceTable } from './devices.js';
 import { ApiError } from './errors.js';
 import { listPage, parseListQuery } from './listing.js';
 import { manifestView, type DeliverableImage, type ManifestStore } from './manifests.js';
 import { formBoolean, readMultipart, requireFile } from './multipart.js';
-import type { Context, Reply, RouteTable } from './server.js';
-import { imageView, type Store } from './store.js';
+import { accepted, ID, ok, type Context, type Handler, type Reply, type RouteTable } from './reply.js';
+import { imageView } from './records.js';
+import type { Store } from './store.js';
+import type { ReleaseOperation } from './types.js';
 
 const MANIFEST_FILTERS = [
   'id',
@@ -51,147 +54,83 @@ export function deliverableImages(
   });
 }
 
-export function releaseRoutes(deps: ReleaseDeps): RouteTable {
+const campaignBase = releasePaths.campaigns;
+
+export const RELEASE_ROUTES: RouteTable = [
+  { pattern: new RegExp(`^${paths.firmwareImages}$`), methods: { POST: 'create-image' } },
+  {
+    pattern: new RegExp(`^${releasePaths.firmwareManifests}$`),
+    methods: { GET: 'list-manifests', POST: 'create-manifest' },
+  },
+  {
+    pattern: new RegExp(`^${releasePaths.firmwareManifests}/${ID}$`),
+    methods: { GET: 'get-manifest', DELETE: 'delete-manifest' },
+  },
+  { pattern: new RegExp(`^${campaignBase}$`), methods: { GET: 'list-campaigns', POST: 'create-campaign' } },
+  {
+    pattern: new RegExp(`^${campaignBase}/${ID}$`),
+    methods: { GET: 'get-campaign', DELETE: 'delete-campaign' },
+  },
+  { pattern: new RegExp(`^${campaignBase}/${ID}/start$`), methods: { POST: 'start-campaign' } },
+  { pattern: new RegExp(`^${campaignBase}/${ID}/stop$`), methods: { POST: 'stop-campaign' } },
+  { pattern: new RegExp(`^${campaignBase}/${ID}/metrics$`), methods: { GET: 'campaign-metrics' } },
+  { pattern: new RegExp(`^${campaignBase}/${ID}/statistics$`), methods: { GET: 'campaign-statistics' } },
+  {
+    pattern: new RegExp(`^${campaignBase}/${ID}/statistics/${ID}/event_types$`),
+    methods: { GET: 'campaign-event-types' },
+  },
+  {
+    pattern: new RegExp(`^${campaignBase}/${ID}/campaign-device-metadata$`),
+    methods: { GET: 'campaign-device-metadata' },
+  },
+  { pattern: new RegExp(`^${releasePaths.devices}$`), methods: { GET: 'list-devices' } },
+];
+
+export function releaseHandlers(deps: ReleaseDeps): Record<ReleaseOperation, Handler> {
   const { manifests, campaigns, devices } = deps;
-  const ID = '([^/]+)';
-  const campaignBase = releasePaths.campaigns;
   const campaignView = (id: string) => campaigns.view(campaigns.campaign(id), deps.baseUrl());
   const page = <T extends { id: string | number }>(items: T[], ctx: Context, filters: readonly string[]) =>
     ok(listPage(items, parseListQuery(ctx.query, filters)));
 
-  return [
-    {
-      pattern: new RegExp(`^${paths.firmwareImages}$`),
-      methods: { POST: { operation: 'create-image', handle: createImage } },
+  const handlers = {
+    'create-image': createImage,
+    'list-manifests': async (ctx) =>
+      page(
+        manifests.all().map((m) => manifestView(m, deps.baseUrl())),
+        ctx,
+        MANIFEST_FILTERS,
+      ),
+    'create-manifest': createManifest,
+    'get-manifest': async ({ params }) => ok(manifestView(manifests.manifest(params[0]!), deps.baseUrl())),
+    'delete-manifest': async ({ params }) => (manifests.delete(params[0]!), { status: 204 }),
+    'list-campaigns': async (ctx) =>
+      page(
+        campaigns.all().map((c) => campaigns.view(c, deps.baseUrl())),
+        ctx,
+        CAMPAIGN_FILTERS,
+      ),
+    'create-campaign': async (ctx) => {
+      const campaign = campaigns.create(await deps.readJson(ctx));
+      const location = deps.baseUrl() + releasePaths.campaign(campaign.id);
+      return {
+        status: 201,
+        json: campaigns.view(campaign, deps.baseUrl()),
+        headers: { Location: location },
+      };
     },
-    {
-      pattern: new RegExp(`^${releasePaths.firmwareManifests}$`),
-      methods: {
-        GET: {
-          operation: 'list-manifests',
-          handle: async (ctx) =>
-            page(
-              manifests.all().map((m) => manifestView(m, deps.baseUrl())),
-              ctx,
-              MANIFEST_FILTERS,
-            ),
-        },
-        POST: { operation: 'create-manifest', handle: createManifest },
-      },
-    },
-    {
-      pattern: new RegExp(`^${releasePaths.firmwareManifests}/${ID}$`),
-      methods: {
-        GET: {
-          operation: 'get-manifest',
-          handle: async ({ params }) => ok(manifestView(manifests.manifest(params[0]!), deps.baseUrl())),
-        },
-        DELETE: {
-          operation: 'delete-manifest',
-          handle: async ({ params }) => (manifests.delete(params[0]!), { status: 204 }),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}$`),
-      methods: {
-        GET: {
-          operation: 'list-campaigns',
-          handle: async (ctx) =>
-            page(
-              campaigns.all().map((c) => campaigns.view(c, deps.baseUrl())),
-              ctx,
-              CAMPAIGN_FILTERS,
-            ),
-        },
-        POST: {
-          operation: 'create-campaign',
-          handle: async (ctx) => {
-            const campaign = campaigns.create(await deps.readJson(ctx));
-            const location = deps.baseUrl() + releasePaths.campaign(campaign.id);
-            return {
-              status: 201,
-              json: campaigns.view(campaign, deps.baseUrl()),
-              headers: { Location: location },
-            };
-          },
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}$`),
-      methods: {
-        GET: { operation: 'get-campaign', handle: async ({ params }) => ok(campaignView(params[0]!)) },
-        DELETE: {
-          operation: 'delete-campaign',
-          handle: async ({ params }) => (campaigns.delete(params[0]!), { status: 204 }),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}/start$`),
-      methods: {
-        POST: {
-          operation: 'start-campaign',
-          handle: async ({ params }) => (campaigns.start(params[0]!), accepted(campaignView(params[0]!))),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}/stop$`),
-      methods: {
-        POST: {
-          operation: 'stop-campaign',
-          handle: async ({ params }) => (campaigns.stop(params[0]!), accepted(campaignView(params[0]!))),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}/metrics$`),
-      methods: {
-        GET: {
-          operation: 'campaign-metrics',
-          handle: async ({ params }) => ok(campaigns.metrics(params[0]!)),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}/statistics$`),
-      methods: {
-        GET: {
-          operation: 'campaign-statistics',
-          handle: async (ctx) => page(campaigns.statistics(ctx.params[0]!), ctx, []),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}/statistics/${ID}/event_types$`),
-      methods: {
-        GET: {
-          operation: 'campaign-event-types',
-          handle: async (ctx) => page(campaigns.eventTypes(ctx.params[0]!, ctx.params[1]!), ctx, []),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${campaignBase}/${ID}/campaign-device-metadata$`),
-      methods: {
-        GET: {
-          operation: 'campaign-device-metadata',
-          handle: async (ctx) => page(campaigns.deviceMetadata(ctx.params[0]!), ctx, DEVICE_METADATA_FILTERS),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${releasePaths.devices}$`),
-      methods: {
-        GET: {
-          operation: 'list-devices',
-          handle: async (ctx) => page(devices.all().map(deviceView), ctx, DEVICE_FILTERS),
-        },
-      },
-    },
-  ];
+    'get-campaign': async ({ params }) => ok(campaignView(params[0]!)),
+    'delete-campaign': async ({ params }) => (campaigns.delete(params[0]!), { status: 204 }),
+    'start-campaign': async ({ params }) => (campaigns.start(params[0]!), accepted(campaignView(params[0]!))),
+    'stop-campaign': async ({ params }) => (campaigns.stop(params[0]!), accepted(campaignView(params[0]!))),
+    'campaign-metrics': async ({ params }) => ok(campaigns.metrics(params[0]!)),
+    'campaign-statistics': async (ctx) => page(campaigns.statistics(ctx.params[0]!), ctx, []),
+    'campaign-event-types': async (ctx) =>
+      page(campaigns.eventTypes(ctx.params[0]!, ctx.params[1]!), ctx, []),
+    'campaign-device-metadata': async (ctx) =>
+      page(campaigns.deviceMetadata(ctx.params[0]!), ctx, DEVICE_METADATA_FILTERS),
+    'list-devices': async (ctx) => page(devices.all().map(deviceView), ctx, DEVICE_FILTERS),
+  } satisfies Record<ReleaseOperation, Handler>;
+  return handlers;
 
   async function createImage({ req }: Context): Promise<Reply> {
     const form = await readMultipart(req, MAX_CHUNK_SIZE + MULTIPART_OVERHEAD, 'firmware image');
@@ -231,12 +170,4 @@ export function releaseRoutes(deps: ReleaseDeps): RouteTable {
     const location = deps.baseUrl() + releasePaths.firmwareManifest(manifest.id);
     return { status: 201, json: manifestView(manifest, deps.baseUrl()), headers: { Location: location } };
   }
-}
-
-function ok(json: unknown): Reply {
-  return { status: 200, json };
-}
-
-function accepted(json: unknown): Reply {
-  return { status: 202, json };
 }

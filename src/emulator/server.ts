@@ -1,81 +1,28 @@
 // Request handling: routing, auth, the fault hooks around each operation, shaping of the answer.
 import { createReadStream } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { finished, pipeline } from 'node:stream/promises';
-import { EMPTY_MD5_BASE64, MAX_CHUNK_SIZE, paths, type UploadJobRequest } from '../api/types.js';
-import { ApiError, errorBody, gatewayHtml, validationError } from './errors.js';
-import { FaultBook } from './faults.js';
+import { pipeline } from 'node:stream/promises';
+import { ApiError, errorBody, gatewayHtml } from './errors.js';
+import type { FaultBook } from './faults.js';
 import { answersBeforeEffect, rewriteJson, writeHostileBody } from './hostile.js';
-import { listPage, parseListQuery } from './listing.js';
-import { paced, sleep } from './shaping.js';
 import {
-  chunkView,
-  datafilePath,
-  FOREIGN_WRITER,
-  imageView,
-  jobView,
-  shortDatafilePath,
-  type Store,
-  type Writer,
-} from './store.js';
-import type { EmulatorEvent, Operation, Shaping } from './types.js';
+  drain,
+  errorReply,
+  readJson,
+  type Context,
+  type Handler,
+  type Reply,
+  type RouteTable,
+} from './reply.js';
+import { paced, sleep } from './shaping.js';
+import type { Store } from './store.js';
+import type { EmulatorEvent, Operation, ReleaseOperation, Shaping } from './types.js';
+import { jobIdOf, UPLOAD_ROUTES, uploadSide } from './upload-routes.js';
 
-const JOB_FILTERS = [
-  'name',
-  'description',
-  'complete',
-  'completed',
-  'id',
-  'firmware_image_id',
-  'status',
-  'created_at',
-  'etag',
-  'updated_at',
-];
-const CHUNK_FILTERS = ['id', 'hash', 'length', 'created_at', 'etag', 'updated_at'];
-const IMAGE_FILTERS = [
-  'name',
-  'description',
-  'id',
-  'datafile',
-  'datafile_checksum',
-  'datafile_size',
-  'created_at',
-  'etag',
-  'updated_at',
-];
-const MAX_JSON_BODY_BYTES = 64 * 1024;
-/** RFC 1864: base64 of the 16 raw digest bytes. */
-const CONTENT_MD5_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
+export type { Context, Reply, RouteTable } from './reply.js';
 
-export interface Reply {
-  status: number;
-  json?: unknown;
-  /** A body that is not JSON (a gateway's HTML page). */
-  text?: { contentType: string; data: string };
-  file?: { path: string; size: number };
-  headers?: Record<string, string>;
-}
-
-export interface Context {
-  req: IncomingMessage;
-  query: URLSearchParams;
-  params: string[];
-}
-
-interface Route {
-  operation: Operation;
-  authenticated: boolean;
-  handle: (ctx: Context) => Promise<Reply>;
-}
-
-/** Paths (regex) and their operations; a path may appear in several tables (one method each). */
-export type RouteTable = {
-  pattern: RegExp;
-  methods: Record<string, Omit<Route, 'authenticated'> & { authenticated?: boolean }>;
-}[];
+/** The one operation anyone may call: the image's download URL carries no key (as on the service). */
+const PUBLIC_OPERATIONS: readonly Operation[] = ['download'];
 
 export interface ServerDeps {
   store: Store;
@@ -88,190 +35,42 @@ export interface ServerDeps {
   /** Aborted by stop(): ends hangs, delays and paced transfers. */
   stopped: AbortSignal;
   /** Manifests, campaigns, devices and the multipart image POST (release-routes.ts). */
-  releaseRoutes: (readJson: (ctx: Context) => Promise<unknown>) => RouteTable;
+  release: {
+    routes: RouteTable;
+    handlers: (readJson: (ctx: Context) => Promise<unknown>) => Record<ReleaseOperation, Handler>;
+  };
+}
+
+interface Route {
+  operation: Operation;
+  params: string[];
 }
 
 export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { store } = deps;
-  const writers = new WeakMap<Socket, Writer>();
-  let connections = 0;
-  function writerOf(socket: Socket): Writer {
-    let writer = writers.get(socket);
-    if (!writer) {
-      writer = {
-        id: `connection ${++connections} (port ${socket.remotePort})`,
-        isConnected: () => !socket.destroyed && socket.readyState === 'open',
-      };
-      writers.set(socket, writer);
-    }
-    return writer;
-  }
-  const jobs = '/v3/firmware-images/upload-jobs';
-  const ID = '([^/]+)';
+  const upload = uploadSide(deps);
+  // Every operation has its handler, or this does not typecheck.
+  const handlers: Record<Operation, Handler> = {
+    ...upload.handlers,
+    ...deps.release.handlers(({ req }) => readJson(req)),
+  };
+  const routes: RouteTable = [...UPLOAD_ROUTES, ...deps.release.routes];
 
-  const routes: RouteTable = [
-    {
-      pattern: new RegExp(`^${jobs}$`),
-      methods: {
-        GET: {
-          operation: 'list-jobs',
-          handle: async ({ query }) =>
-            ok(listPage(store.allJobs().map(jobView), parseListQuery(query, JOB_FILTERS))),
-        },
-        POST: { operation: 'create-job', handle: createJob },
-      },
-    },
-    {
-      pattern: new RegExp(`^${jobs}/${ID}$`),
-      methods: {
-        GET: { operation: 'get-job', handle: async ({ params }) => ok(jobView(store.job(params[0]!))) },
-        PUT: { operation: 'update-job', handle: updateJob },
-        DELETE: {
-          operation: 'delete-job',
-          handle: async ({ params }) => (await store.deleteJob(params[0]!), { status: 204 }),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^${jobs}/${ID}/chunks$`),
-      methods: {
-        GET: {
-          operation: 'list-chunks',
-          handle: async ({ params, query }) => {
-            const jobId = params[0]!;
-            const chunks = store.job(jobId).chunks.map((c) => chunkView(jobId, c));
-            return ok(listPage(chunks, parseListQuery(query, CHUNK_FILTERS)));
-          },
-        },
-        POST: { operation: 'append-chunk', handle: postChunk },
-      },
-    },
-    {
-      pattern: new RegExp(`^${jobs}/${ID}/chunks/${ID}$`),
-      methods: {
-        GET: {
-          operation: 'get-chunk',
-          handle: async ({ params }) => {
-            const [jobId, chunkId] = params as [string, string];
-            store.job(jobId); // a bad job id is the first thing to report
-            if (!/^\d+$/.test(chunkId)) throw new ApiError(404, `Chunk ${chunkId} not found`);
-            return ok(chunkView(jobId, store.chunk(jobId, Number(chunkId))));
-          },
-        },
-      },
-    },
-    {
-      pattern: /^\/v3\/firmware-images$/,
-      methods: {
-        GET: {
-          operation: 'list-images',
-          handle: async ({ query }) => ok(listPage(imageViews(), parseListQuery(query, IMAGE_FILTERS))),
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^/v3/firmware-images/${ID}$`),
-      methods: { GET: { operation: 'get-image', handle: async ({ params }) => ok(imageViewOf(params[0]!)) } },
-    },
-    {
-      pattern: new RegExp(`^${datafilePath(ID).replace(/\.bin$/, '\\.bin')}$|^${shortDatafilePath(ID)}$`),
-      methods: { GET: { operation: 'download', authenticated: false, handle: download } },
-    },
-    ...deps.releaseRoutes(({ req }) => readJson(req)),
-  ];
-
-  function imageViews() {
-    return store.allImages().map((image) => imageView(image, deps.baseUrl(), deps.shortDatafile));
-  }
-  function imageViewOf(imageId: string) {
-    return imageView(store.image(imageId), deps.baseUrl(), deps.shortDatafile);
-  }
-
-  async function createJob({ req }: Context): Promise<Reply> {
-    const job = await store.createJob(await readJson(req));
-    const location = deps.baseUrl() + paths.uploadJob(job.id);
-    return { status: 201, json: jobView(job), headers: { Location: location, 'Content-Location': location } };
-  }
-
-  async function updateJob({ req, params }: Context): Promise<Reply> {
-    store.job(params[0]!); // 404 before looking at the body
-    return ok(jobView(store.updateJob(params[0]!, await readJson(req))));
-  }
-
-  async function postChunk({ req, params }: Context): Promise<Reply> {
-    const jobId = params[0]!;
-    store.ensureAcceptsChunks(jobId);
-    const contentLength = req.headers['content-length'];
-    if (contentLength === undefined) {
-      throw new ApiError(
-        411,
-        'Content-Length is required on a chunk (chunked transfer-encoding is not accepted)',
-        [{ name: 'Content-Length', message: 'required' }],
-      );
-    }
-    const length = Number(contentLength);
-    if (length > MAX_CHUNK_SIZE) {
-      throw new ApiError(
-        413,
-        `A chunk may be at most ${MAX_CHUNK_SIZE} bytes (100 MiB); this one is ${length} bytes`,
-      );
-    }
-    const md5 = req.headers['content-md5'];
-    if (typeof md5 !== 'string' || md5 === '')
-      throw validationError('Content-MD5', 'is required: base64 of the MD5 of the body (RFC 1864)');
-    if (!CONTENT_MD5_PATTERN.test(md5)) {
-      throw validationError(
-        'Content-MD5',
-        'must be the base64 of the 16 MD5 bytes (RFC 1864), not hex or another digest',
-      );
-    }
-    let result;
-    if (length === 0) {
-      if (md5 !== EMPTY_MD5_BASE64)
-        throw validationError('Content-MD5', `does not match the empty body (${EMPTY_MD5_BASE64})`);
-      result = await store.completeJob(jobId, writerOf(req.socket));
-    } else {
-      const body = paced(req, deps.shaping(), deps.stopped);
-      result = { chunk: await store.appendChunk(jobId, body, md5, writerOf(req.socket)) };
-    }
-    const location = deps.baseUrl() + paths.chunk(jobId, result.chunk.id);
-    return {
-      status: 201,
-      json: chunkView(jobId, result.chunk),
-      headers: { Location: location, 'Content-Location': location },
-    };
-  }
-
-  /** The foreign-writer fault: another client's chunk lands first (a gone or completed job: nothing). */
-  async function foreignAppend(jobId: string, bytes: number): Promise<void> {
-    const data = randomBytes(bytes);
-    const md5 = createHash('md5').update(data).digest('base64');
-    await store.appendChunk(jobId, [data], md5, FOREIGN_WRITER).catch(() => {});
-  }
-
-  async function download({ params }: Context): Promise<Reply> {
-    const image = store.image(params[0]!);
-    return { status: 200, file: { path: image.file, size: image.size } };
-  }
-
-  function resolve(method: string, pathname: string, req: IncomingMessage): Route & { params: string[] } {
+  function resolve(method: string, pathname: string, req: IncomingMessage): Route {
     const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
     let pathKnown = false;
     for (const { pattern, methods } of routes) {
       const match = pattern.exec(path);
       if (!match) continue;
       pathKnown = true;
-      const route = methods[method];
-      if (!route) continue;
+      const routed = methods[method as keyof typeof methods];
+      if (!routed) continue;
       const operation =
-        route.operation === 'append-chunk' && req.headers['content-length'] === '0'
-          ? 'complete-job'
-          : route.operation;
+        routed === 'append-chunk' && req.headers['content-length'] === '0' ? 'complete-job' : routed;
       const params = match
         .slice(1)
         .filter((p) => p !== undefined)
         .map(decodeParam);
-      return { ...route, operation, authenticated: route.authenticated ?? true, params };
+      return { operation, params };
     }
     if (pathKnown) throw new ApiError(405, `${method} is not allowed on ${path}`);
     throw new ApiError(404, `No such resource: ${path}`);
@@ -289,14 +88,14 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
-    let route: Route & { params: string[] };
+    let route: Route;
     try {
       route = resolve(req.method ?? 'GET', url.pathname, req);
     } catch (error) {
       return respond(req, res, errorReply(error));
     }
     const { operation } = route;
-    const jobId = url.pathname.startsWith(`${jobs}/`) ? route.params[0] : undefined;
+    const jobId = jobIdOf(url.pathname, route.params);
     deps.emit({
       type: 'request',
       operation,
@@ -324,7 +123,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
         await new Promise((resolve) => deps.stopped.addEventListener('abort', resolve, { once: true }));
         return;
       case 'foreign-writer':
-        if (jobId !== undefined) await foreignAppend(jobId, fault.bytes ?? 4096);
+        if (jobId !== undefined) await upload.foreignAppend(jobId, fault.bytes ?? 4096);
         break;
     }
     if (fault && answersBeforeEffect(fault) && fault.type === 'huge-body') {
@@ -334,8 +133,8 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 
     let reply: Reply;
     try {
-      if (route.authenticated) authorize(req);
-      reply = await route.handle({ req, query: url.searchParams, params: route.params });
+      if (!PUBLIC_OPERATIONS.includes(operation)) authorize(req);
+      reply = await handlers[operation]({ req, query: url.searchParams, params: route.params });
     } catch (error) {
       reply = errorReply(error);
     }
@@ -357,6 +156,11 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       case 'mangle':
         if (reply.status < 300) reply = { ...reply, json: rewriteJson(reply.json, fault, operation) };
         break;
+      case undefined:
+      case 'foreign-writer':
+        break; // no fault, or one that acted before the request
+      default:
+        return unhandledFault(fault);
     }
     return respond(req, res, reply);
   }
@@ -423,38 +227,7 @@ function decodeParam(text: string): string {
   }
 }
 
-function ok(json: unknown): Reply {
-  return { status: 200, json };
-}
-
-function errorReply(error: unknown): Reply {
-  if (error instanceof ApiError)
-    return { status: error.status, json: errorBody(error.status, error.message, error.fields) };
-  return { status: 500, json: errorBody(500, `Emulator error: ${(error as Error).message}`) };
-}
-
-/** Reads and discards what is left of the request body. */
-async function drain(req: IncomingMessage): Promise<void> {
-  if (req.readableEnded || req.destroyed) return;
-  req.resume();
-  await finished(req);
-}
-
-async function readJson(req: IncomingMessage): Promise<UploadJobRequest> {
-  // The shape is checked by whoever reads it (store, campaigns); here only that it is JSON.
-  const pieces: Buffer[] = [];
-  let size = 0;
-  for await (const piece of req as AsyncIterable<Buffer>) {
-    size += piece.length;
-    if (size > MAX_JSON_BODY_BYTES)
-      throw new ApiError(400, `The JSON body may be at most ${MAX_JSON_BODY_BYTES} bytes`);
-    pieces.push(piece);
-  }
-  const text = Buffer.concat(pieces).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as UploadJobRequest;
-  } catch {
-    throw new ApiError(400, 'The request body is not valid JSON: send {"name": "...", "description": "..."}');
-  }
+/** Compile-time: a fault type that neither switch of serve() handles leaves `fault` not `never` here. */
+function unhandledFault(fault: never): never {
+  throw new Error(`the emulator does not handle the fault ${JSON.stringify(fault)}`);
 }

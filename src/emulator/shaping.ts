@@ -1,5 +1,6 @@
 // Wide-area link modelling: latency per response, and a bandwidth cap per request body / response body.
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { parseSize } from '../common/bytes.js';
 import type { Shaping } from './types.js';
 
 /** Pieces are cut to at most this size so that a low bandwidth is kept smoothly, not in bursts. */
@@ -34,20 +35,15 @@ export async function* paced(
   }
 }
 
-/** '100MiB', '1.5 MB', '12500000' → bytes per second. */
+/** '100MiB', '1.5 MB', '12500000', '100MiB/s' → bytes per second (parseSize, the inputs' parser). */
 export function parseBandwidth(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?(?:\/s)?\s*$/i.exec(text);
-  const units: Record<string, number> = {
-    b: 1,
-    kb: 1e3,
-    kib: 1024,
-    mb: 1e6,
-    mib: 1024 ** 2,
-    gb: 1e9,
-    gib: 1024 ** 3,
-  };
-  const value = match ? Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]! : NaN;
+  let value = NaN;
+  try {
+    value = parseSize(text.trim().replace(/\/s$/i, ''));
+  } catch {
+    // reported below, in the emulator's own words
+  }
   if (!(value > 0))
     throw new Error(`bandwidth '${text}' is not a rate: use bytes per second, e.g. 12500000 or 100MiB`);
-  return Math.floor(value);
+  return value;
 }

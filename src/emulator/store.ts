@@ -1,82 +1,23 @@
 // The emulator's records and stored bytes. Chunk bodies stream straight to disk; MD5 of each chunk and
 // SHA-256 of the whole image are computed once per byte as the bytes arrive.
-import { createCipheriv, createHash, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, writevSync } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FirmwareImage, UploadChunk, UploadJob, UploadJobRequest } from '../api/types.js';
-import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MIN_CHUNK_SIZE } from '../api/types.js';
-import { ApiError, type FieldError } from './errors.js';
+import { MIN_CHUNK_SIZE, type UploadJobRequest } from '../api/types.js';
+import { ApiError, notFound, found } from './errors.js';
+import { encryptFile, hashFile, WRITE_BATCH_BYTES, writeAll } from './files.js';
 import { ID_PATTERN, newId, timestamp } from './ids.js';
-import type { EmulatorEvent } from './types.js';
-
-const EMPTY_MD5_HEX = 'd41d8cd98f00b204e9800998ecf8427e';
-/** Arriving pieces are gathered up to this size and written with one writev (no copy). */
-const WRITE_BATCH_BYTES = 1024 * 1024;
-
-interface ChunkRecord {
-  id: number;
-  length: number;
-  md5Hex: string;
-  createdAt: string;
-}
-
-interface JobRecord {
-  id: string;
-  name: string;
-  description: string;
-  status: 'not_started' | 'in_progress' | 'completed';
-  firmwareImageId: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Data chunks stored so far; emptied on completion, as the service does. */
-  chunks: ChunkRecord[];
-  /** Where the image is assembled until completion. */
-  file: string;
-  /** Bytes committed to `file`. */
-  size: number;
-  /** SHA-256 of the committed bytes, carried forward chunk by chunk. */
-  sha256: Hash;
-  appendsInFlight: number;
-  /** The connection that stored the last chunk (none for seeded chunks). */
-  lastWriter?: Writer;
-  /** Two appends overlapped: the stored bytes no longer follow the chunk list. */
-  corrupted: boolean;
-  /** `datafile_encryption` was asked for (and the emulator encrypts). */
-  encrypt: boolean;
-}
-
-interface ImageRecord {
-  id: string;
-  name: string;
-  description: string;
-  file: string;
-  size: number;
-  sha256Hex: string;
-  /** The encrypted copy the service keeps when `datafile_encryption` was asked for. */
-  encrypted?: { file: string; size: number; sha256Hex: string };
-  createdAt: string;
-  updatedAt: string;
-}
-
-type Emit = (event: Omit<EmulatorEvent, 'time'>) => void;
-
-/** Who sent a chunk POST: one client connection (the emulator cannot know more of a client). */
-export interface Writer {
-  id: string;
-  isConnected(): boolean;
-}
-
-/** The foreign-writer fault's chunks: another client that stays connected. */
-export const FOREIGN_WRITER: Writer = {
-  id: 'another client (foreign-writer fault)',
-  isConnected: () => true,
-};
-
-function notFound(what: string, id: string | number): ApiError {
-  return new ApiError(404, `${what} ${id} not found`);
-}
+import {
+  completionProblem,
+  ensureNameFree,
+  EMPTY_MD5_HEX,
+  validateJobRequest,
+  type ChunkRecord,
+  type ImageRecord,
+  type JobRecord,
+  type Writer,
+} from './records.js';
+import { markConcurrent, noteWriter, type Emit } from './writers.js';
 
 export class Store {
   private readonly jobs = new Map<string, JobRecord>();
@@ -99,9 +40,9 @@ export class Store {
   // ---- upload jobs ----
 
   async createJob(request: UploadJobRequest): Promise<JobRecord> {
-    const fields = this.validateJobRequest(request);
+    const fields = validateJobRequest(request);
     const name = fields.name ?? '';
-    this.ensureNameFree(name);
+    ensureNameFree(name, this.jobs.values(), this.images.values());
     const id = newId();
     const now = timestamp();
     const job: JobRecord = {
@@ -128,8 +69,9 @@ export class Store {
 
   updateJob(jobId: string, request: UploadJobRequest): JobRecord {
     const job = this.job(jobId);
-    const fields = this.validateJobRequest(request);
-    if (fields.name !== undefined && fields.name !== job.name) this.ensureNameFree(fields.name, job);
+    const fields = validateJobRequest(request);
+    if (fields.name !== undefined && fields.name !== job.name)
+      ensureNameFree(fields.name, this.jobs.values(), this.images.values(), job);
     if (fields.name !== undefined) job.name = fields.name;
     if (fields.description !== undefined) job.description = fields.description;
     job.updatedAt = timestamp();
@@ -145,9 +87,7 @@ export class Store {
   }
 
   job(jobId: string): JobRecord {
-    const job = ID_PATTERN.test(jobId) ? this.jobs.get(jobId) : undefined;
-    if (!job) throw notFound('Upload job', jobId);
-    return job;
+    return found(ID_PATTERN.test(jobId) ? this.jobs.get(jobId) : undefined, 'Upload job', jobId);
   }
 
   allJobs(): JobRecord[] {
@@ -182,7 +122,7 @@ export class Store {
     writer?: Writer,
   ): Promise<ChunkRecord> {
     const job = this.ensureAcceptsChunks(jobId);
-    if (job.appendsInFlight > 0) this.markConcurrent(job, 'append-chunk');
+    if (job.appendsInFlight > 0) markConcurrent(this.emit, job, 'append-chunk');
     job.appendsInFlight++;
     const start = job.size;
     const md5 = createHash('md5');
@@ -221,7 +161,7 @@ export class Store {
         md5Hex: Buffer.from(md5Base64, 'base64').toString('hex'),
         createdAt: timestamp(),
       };
-      this.noteWriter(job, writer, 'append-chunk');
+      noteWriter(this.emit, job, writer, 'append-chunk');
       job.chunks.push(chunk);
       job.size = job.corrupted ? Math.max(job.size, start + length) : start + length;
       job.sha256 = sha256;
@@ -254,20 +194,12 @@ export class Store {
   /** The zero-length chunk: turns the job into a firmware image, or refuses as S3 would at the end. */
   async completeJob(jobId: string, writer?: Writer): Promise<{ job: JobRecord; chunk: ChunkRecord }> {
     const job = this.ensureAcceptsChunks(jobId);
-    if (job.appendsInFlight > 0) this.markConcurrent(job, 'complete-job');
-    this.noteWriter(job, writer, 'complete-job');
-    const reject = (message: string) => {
-      this.emit({ type: 'completion-rejected', operation: 'complete-job', jobId, detail: message });
-      return new ApiError(400, message);
-    };
-    if (job.chunks.length === 0)
-      throw reject('The first chunk of an upload job cannot be zero length: there is no data to complete');
-    const tooSmall = job.chunks.slice(0, -1).find((c) => c.length < this.minChunkSize);
-    if (tooSmall) {
-      const limit = this.minChunkSize === MIN_CHUNK_SIZE ? ' (5 MiB)' : '';
-      throw reject(
-        `Chunk ${tooSmall.id} is ${tooSmall.length} bytes: every chunk but the last must be at least ${this.minChunkSize} bytes${limit}; the upload cannot be completed`,
-      );
+    if (job.appendsInFlight > 0) markConcurrent(this.emit, job, 'complete-job');
+    noteWriter(this.emit, job, writer, 'complete-job');
+    const problem = completionProblem(job, this.minChunkSize);
+    if (problem) {
+      this.emit({ type: 'completion-rejected', operation: 'complete-job', jobId, detail: problem });
+      throw new ApiError(400, problem);
     }
     const chunk: ChunkRecord = {
       id: job.chunks.length + 1,
@@ -297,9 +229,9 @@ export class Store {
 
   /** The single multipart POST of an image (up to 100 MiB): validated and named like an upload job. */
   async createImageFromBytes(request: UploadJobRequest & { data: Buffer }): Promise<ImageRecord> {
-    const fields = this.validateJobRequest(request);
+    const fields = validateJobRequest(request);
     const name = fields.name ?? '';
-    this.ensureNameFree(name);
+    ensureNameFree(name, this.jobs.values(), this.images.values());
     const file = join(this.dataDir, 'uploads', `${newId()}.bin`);
     await writeFile(file, request.data);
     const sha256Hex = createHash('sha256').update(request.data).digest('hex');
@@ -336,25 +268,6 @@ export class Store {
     return image;
   }
 
-  /**
-   * Two writers on one job, even when their requests never overlap (a slow link): a chunk POST from
-   * another connection than the last writer's while that one is still open. A client that reconnects
-   * (after a reset or a stall) has closed its old connection first, so it stays one writer.
-   */
-  private noteWriter(job: JobRecord, writer: Writer | undefined, operation: 'append-chunk' | 'complete-job') {
-    if (!writer) return;
-    const last = job.lastWriter;
-    job.lastWriter = writer;
-    if (!last || last.id === writer.id || job.corrupted || !last.isConnected()) return;
-    this.emit({
-      type: 'second-writer',
-      operation,
-      jobId: job.id,
-      chunkId: job.chunks.length + 1,
-      detail: `a chunk POST from ${writer.id} while ${last.id}, which wrote this job last, is still connected: two clients write one job`,
-    });
-  }
-
   /** TEST-ONLY: moves the job's updated_at back by `ms`, as if nobody had touched it for that long. */
   backdate(jobId: string, ms: number): void {
     const job = this.job(jobId);
@@ -362,23 +275,10 @@ export class Store {
     job.updatedAt = `${iso.slice(0, -1)}000Z`; // microseconds, as timestamp() writes them
   }
 
-  private markConcurrent(job: JobRecord, operation: 'append-chunk' | 'complete-job'): void {
-    job.corrupted = true;
-    this.emit({
-      type: 'concurrent-append',
-      operation,
-      jobId: job.id,
-      chunkId: job.chunks.length + 1,
-      detail: 'a chunk POST arrived while another was in flight on the same job: the image is corrupted',
-    });
-  }
-
   // ---- firmware images ----
 
   image(imageId: string): ImageRecord {
-    const image = ID_PATTERN.test(imageId) ? this.images.get(imageId) : undefined;
-    if (!image) throw notFound('Firmware image', imageId);
-    return image;
+    return found(ID_PATTERN.test(imageId) ? this.images.get(imageId) : undefined, 'Firmware image', imageId);
   }
 
   allImages(): ImageRecord[] {
@@ -386,169 +286,4 @@ export class Store {
   }
 
   // ---- rules ----
-
-  private validateJobRequest(request: unknown): UploadJobRequest {
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      throw new ApiError(400, 'The request body must be a JSON object with name and description');
-    }
-    const { name, description, datafile_encryption: encryption } = request as Record<string, unknown>;
-    const errors: FieldError[] = [];
-    const check = (field: string, value: unknown, max: number) => {
-      if (value === undefined) return;
-      if (typeof value !== 'string') errors.push({ name: field, message: 'must be a string' });
-      else if (value.length > max)
-        errors.push({ name: field, message: `must be at most ${max} characters (got ${value.length})` });
-    };
-    check('name', name, MAX_NAME_LENGTH);
-    check('description', description, MAX_DESCRIPTION_LENGTH);
-    if (encryption !== undefined && typeof encryption !== 'boolean')
-      errors.push({ name: 'datafile_encryption', message: 'must be a boolean' });
-    if (errors.length > 0) {
-      throw new ApiError(
-        400,
-        `Validation error: ${errors.map((e) => `${e.name} ${e.message}`).join('; ')}`,
-        errors,
-      );
-    }
-    return {
-      name: name as string | undefined,
-      description: description as string | undefined,
-      datafile_encryption: encryption as boolean | undefined,
-    };
-  }
-
-  /** A name belongs to one upload job or firmware image per account (the job's own image aside). */
-  private ensureNameFree(name: string, self?: JobRecord): void {
-    const job = [...this.jobs.values()].find((j) => j !== self && j.name === name);
-    const image = [...this.images.values()].find((i) => i.name === name && i.id !== self?.firmwareImageId);
-    if (job || image) {
-      const holder = job ? `upload job ${job.id}` : `firmware image ${image!.id}`;
-      throw new ApiError(409, `The name '${name}' is already used by ${holder}`, [
-        { name: 'name', message: 'already in use' },
-      ]);
-    }
-  }
 }
-
-/**
- * Synchronous on purpose: a 1 MiB write into the page cache takes well under a millisecond, and the
- * promise + thread-pool hop per write cost the emulator about 2 s of CPU per GiB on Node 24 (bench:
- * 8.2 -> 6.0 s/GiB), CPU it takes from the client it shares the machine with.
- */
-function writeAll(handle: FileHandle, buffers: Buffer[], position: number): void {
-  let pending = buffers;
-  while (pending.length > 0) {
-    const bytesWritten = writevSync(handle.fd, pending, position);
-    position += bytesWritten;
-    pending = skipBytes(pending, bytesWritten);
-  }
-}
-
-/** What is left of `buffers` after the first `count` bytes (writev may write only part). */
-function skipBytes(buffers: Buffer[], count: number): Buffer[] {
-  const rest: Buffer[] = [];
-  for (const buffer of buffers) {
-    if (count >= buffer.length) count -= buffer.length;
-    else {
-      rest.push(count > 0 ? buffer.subarray(count) : buffer);
-      count = 0;
-    }
-  }
-  return rest;
-}
-
-/**
- * The encrypted copy: AES-256-CTR under a fresh key, the IV in front (so its size differs from the
- * plain image's, as the service's does), with its SHA-256 and size for the manifest.
- */
-async function encryptFile(
-  plainFile: string,
-  encryptedFile: string,
-): Promise<NonNullable<ImageRecord['encrypted']>> {
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-ctr', randomBytes(32), iv);
-  const hash = createHash('sha256').update(iv);
-  let size = iv.length;
-  const out = createWriteStream(encryptedFile);
-  out.write(iv);
-  await pipeline(
-    createReadStream(plainFile),
-    cipher,
-    async function* (source) {
-      for await (const piece of source as AsyncIterable<Buffer>) {
-        hash.update(piece);
-        size += piece.length;
-        yield piece;
-      }
-    },
-    out,
-  );
-  return { file: encryptedFile, size, sha256Hex: hash.digest('hex') };
-}
-
-async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(file, { highWaterMark: WRITE_BATCH_BYTES }))
-    hash.update(piece as Buffer);
-  return hash.digest('hex');
-}
-
-// ---- wire views ----
-
-export function jobView(job: JobRecord): UploadJob {
-  const completed = job.status === 'completed';
-  return {
-    object: 'upload-job',
-    id: job.id,
-    name: job.name,
-    description: job.description,
-    status: job.status,
-    completed,
-    complete: completed,
-    firmware_image_id: job.firmwareImageId,
-    created_at: job.createdAt,
-    updated_at: job.updatedAt,
-    etag: job.updatedAt,
-  };
-}
-
-export function chunkView(jobId: string, chunk: ChunkRecord): UploadChunk {
-  return {
-    object: 'upload-info',
-    id: chunk.id,
-    length: chunk.length,
-    hash: chunk.md5Hex,
-    upload_job_id: jobId,
-    created_at: chunk.createdAt,
-    updated_at: chunk.createdAt,
-    etag: chunk.createdAt,
-  };
-}
-
-export function imageView(image: ImageRecord, baseUrl: string, shortDatafile: boolean): FirmwareImage {
-  return {
-    object: 'firmware-image',
-    id: image.id,
-    name: image.name,
-    description: image.description,
-    datafile: `${baseUrl}${datafilePath(image.id)}`,
-    datafile_checksum: image.sha256Hex,
-    datafile_size: image.size,
-    ...(shortDatafile ? { short_datafile: `${baseUrl}${shortDatafilePath(image.id)}` } : {}),
-    // Only on an encrypted image, so a plain one looks as it always did.
-    ...(image.encrypted && {
-      datafile_encryption: true,
-      encrypted_datafile_checksum: image.encrypted.sha256Hex,
-      encrypted_datafile_size: image.encrypted.size,
-    }),
-    created_at: image.createdAt,
-    updated_at: image.updatedAt,
-    etag: image.updatedAt,
-  };
-}
-
-/** Where the stored bytes are downloaded from, like a bucket URL (no auth). */
-export const datafilePath = (imageId: string) => `/firmware-catalog-media/${imageId}.bin`;
-export const shortDatafilePath = (imageId: string) => `/s/${imageId}`;
-
-export type { ChunkRecord, ImageRecord, JobRecord };

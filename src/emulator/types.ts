@@ -1,51 +1,35 @@
 // Public types of the Update Service emulator (see src/emulator/index.ts for startEmulator).
 
-export type Operation =
-  | 'create-job'
-  | 'list-jobs'
-  | 'get-job'
-  | 'update-job'
-  | 'delete-job'
-  /** A chunk POST with a body. */
-  | 'append-chunk'
-  /** The zero-length chunk POST that completes a job. */
-  | 'complete-job'
-  | 'list-chunks'
-  | 'get-chunk'
-  | 'list-images'
-  | 'get-image'
-  | 'download'
-  /** The single multipart POST /v3/firmware-images (images up to 100 MiB). */
-  | 'create-image'
-  | 'create-manifest'
-  | 'list-manifests'
-  | 'get-manifest'
-  | 'delete-manifest'
-  | 'create-campaign'
-  | 'list-campaigns'
-  | 'get-campaign'
-  | 'delete-campaign'
-  | 'start-campaign'
-  | 'stop-campaign'
-  | 'campaign-metrics'
-  | 'campaign-statistics'
-  | 'campaign-event-types'
-  | 'campaign-device-metadata'
-  | 'list-devices';
+// Closed sets are `as const` arrays with their union derived, and the tables over them are keyed with
+// `satisfies Record<…>`: a new member fails the typecheck until the server, the fault tests, the chaos
+// generator and the README cover it (CONTRIBUTING.md: "Adding an emulator fault / operation").
 
-export const OPERATIONS: readonly Operation[] = [
-  'create-job',
-  'list-jobs',
+/** The operations whose path names an upload job (the only ones a foreign-writer fault can apply to). */
+export const JOB_OPERATIONS = [
   'get-job',
   'update-job',
   'delete-job',
+  /** A chunk POST with a body. */
   'append-chunk',
+  /** The zero-length chunk POST that completes a job. */
   'complete-job',
   'list-chunks',
   'get-chunk',
+] as const;
+
+/** The upload-jobs side, served by upload-routes.ts. */
+export const UPLOAD_OPERATIONS = [
+  'create-job',
+  'list-jobs',
+  ...JOB_OPERATIONS,
   'list-images',
   'get-image',
   'download',
+] as const;
+
+/** The rest of a release, served by release-routes.ts. */
+export const RELEASE_OPERATIONS = [
+  /** The single multipart POST /v3/firmware-images (images up to 100 MiB). */
   'create-image',
   'create-manifest',
   'list-manifests',
@@ -62,7 +46,28 @@ export const OPERATIONS: readonly Operation[] = [
   'campaign-event-types',
   'campaign-device-metadata',
   'list-devices',
-];
+] as const;
+
+export const OPERATIONS = [...UPLOAD_OPERATIONS, ...RELEASE_OPERATIONS] as const;
+export type UploadOperation = (typeof UPLOAD_OPERATIONS)[number];
+export type ReleaseOperation = (typeof RELEASE_OPERATIONS)[number];
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Every fault the emulator can inject: exactly the `type`s of the Fault union (checked below). */
+export const FAULT_TYPES = [
+  'status',
+  'reset-before',
+  'reset-after',
+  'status-after',
+  'delay',
+  'hang',
+  'huge-body',
+  'endless-body',
+  'endless-paging',
+  'mangle',
+  'foreign-writer',
+] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
 
 export type Fault =
   /**
@@ -112,16 +117,11 @@ export type Fault =
    */
   | { type: 'foreign-writer'; bytes?: number };
 
-/** The operations whose path names an upload job (the only ones a foreign-writer fault can apply to). */
-export const JOB_OPERATIONS: readonly Operation[] = [
-  'get-job',
-  'update-job',
-  'delete-job',
-  'append-chunk',
-  'complete-job',
-  'list-chunks',
-  'get-chunk',
-];
+/** A union and a list that must name the same members: `true` only then. */
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time: FAULT_TYPES and the Fault union name the same faults (a new one goes in both). */
+export type FaultTypesMatchUnion = SameMembers<Fault['type'], FaultType> extends true ? true : never;
+const _faultTypesMatch: FaultTypesMatchUnion = true;
 
 export interface FaultRule {
   operation: Operation;

@@ -3,7 +3,9 @@
 // parsed by the same functions, so they accept and refuse exactly the same values.
 import { DEFAULT_API_HOST } from '../api/types.js';
 import { InputError } from './errors.js';
+import { resolveApiKey } from './api-key.js';
 import { parseApiHost } from './host.js';
+import { defaultOf, rangeOf } from './spec.js';
 import {
   parseName,
   parseApiKey,
@@ -14,9 +16,10 @@ import {
   type ReadInput,
 } from './settings.js';
 
-export const DEFAULT_TIMEOUT_MINUTES = 60;
-/** A GitHub-hosted job runs at most 6 hours; a self-hosted one may wait a day at most. */
-export const MAX_TIMEOUT_MINUTES = 24 * 60;
+// Defaults and bounds are the input specification's (spec.ts).
+export const DEFAULT_TIMEOUT_MINUTES = Number(defaultOf('timeout'));
+export const MAX_TIMEOUT_MINUTES = rangeOf('timeout').max;
+const DEFAULT_MIN_SUCCESS_PERCENT = Number(defaultOf('min-success-percent'));
 
 export interface CampaignSettings {
   apiKey: string;
@@ -34,7 +37,7 @@ export interface CampaignSettings {
   /** undefined: unlimited. */
   maxFailedDevices: number | undefined;
   dryRun: boolean;
-  retries: number;
+  maxRetries: number;
   requestTimeoutMs: number;
 }
 
@@ -44,7 +47,7 @@ export function parseCampaignSettings(
 ): CampaignSettings {
   const input = (name: string) => (read(name) ?? '').trim();
   return {
-    apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
+    apiKey: parseApiKey(resolveApiKey(input('api-key'), env)),
     apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
     manifestPath: required(
       'manifest-path',
@@ -54,13 +57,13 @@ export function parseCampaignSettings(
     manifestName: parseName('manifest-name', input('manifest-name')),
     campaignName: parseName('campaign-name', input('campaign-name')),
     deviceFilter: parseDeviceFilter(input('device-filter')),
-    start: parseBoolean('start', input('start'), true),
-    wait: parseBoolean('wait', input('wait'), false),
+    start: parseBoolean('start', input('start'), defaultOf('start') === 'true'),
+    wait: parseBoolean('wait', input('wait'), defaultOf('wait') === 'true'),
     timeoutMs: parseTimeoutMinutes(input('timeout')) * 60_000,
     minSuccessPercent: parseMinSuccessPercent(input('min-success-percent')),
     maxFailedDevices: parseMaxFailedDevices(input('max-failed-devices')),
-    dryRun: parseBoolean('dry-run', input('dry-run'), false),
-    retries: parseRetries(input('retries')),
+    dryRun: parseBoolean('dry-run', input('dry-run'), defaultOf('dry-run') === 'true'),
+    maxRetries: parseRetries(input('retries')),
     requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
   };
 }
@@ -109,7 +112,7 @@ function parseTimeoutMinutes(text: string): number {
 }
 
 function parseMinSuccessPercent(text: string): number {
-  if (text === '') return 100;
+  if (text === '') return DEFAULT_MIN_SUCCESS_PERCENT;
   const percent = /^\d+(\.\d+)?%?$/.test(text) ? Number(text.replace(/%$/, '')) : NaN;
   if (!(percent >= 0 && percent <= 100)) {
     throw new InputError('min-success-percent', `'${text}' must be a percentage from 0 to 100, e.g. 95.`);

@@ -1,4 +1,5 @@
 import { isLoopbackHost } from '../common/loopback.js';
+import { hint, theInput } from '../common/hint.js';
 import { InputError } from './errors.js';
 
 const INPUT = 'api-host';
@@ -29,7 +30,10 @@ export function parseApiHost(text: string): URL {
   }
   if (url.username !== '' || url.password !== '') {
     // Deliberately not echoing the text: it holds a credential.
-    throw new InputError(INPUT, 'must not contain credentials (user:password@); pass the key in `api-key`');
+    throw new InputError(
+      INPUT,
+      hint`must not contain credentials (user:password@); pass the key in ${theInput('api-key')}`,
+    );
   }
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
     throw new InputError(

@@ -1,5 +1,7 @@
 export { parseSize } from '../common/bytes.js';
+export { resolveApiKey } from './api-key.js';
 export { InputError } from './errors.js';
+export { CAMPAIGN_INPUTS, INPUTS, PUBLISH_INPUTS, inputSpec, type InputSpec, type Step } from './spec.js';
 export { isLoopbackHost, parseApiHost } from './host.js';
 export {
   CONFLICT_POLICIES,
@@ -16,6 +18,7 @@ export {
   defaultName,
   githubProvenance,
   provenanceFromCiEnv,
+  tagRef,
   type DefaultName,
   type Provenance,
 } from './provenance.js';

@@ -5,19 +5,23 @@ import {
   MAX_NAME_LENGTH,
   MIN_CHUNK_SIZE,
 } from '../api/types.js';
-import { MiB, parseSize } from '../common/bytes.js';
+import { parseSize } from '../common/bytes.js';
 import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
+import { alternative, hint, type Alternative } from '../common/hint.js';
 import { InputError } from './errors.js';
+import { resolveApiKey } from './api-key.js';
 import { parseApiHost } from './host.js';
+import { defaultOf, rangeOf } from './spec.js';
 
-export type ConflictPolicy = 'reuse' | 'fail' | 'suffix';
-export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reuse', 'fail', 'suffix'];
+export const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
-export const DEFAULT_CHUNK_SIZE = 64 * MiB;
-export const DEFAULT_RETRIES = 5;
-export const MAX_RETRIES = 100;
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
-export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+// Defaults and bounds are the input specification's (spec.ts), which the docs check holds action.yml to.
+export const DEFAULT_CHUNK_SIZE = parseSize(defaultOf('chunk-size'));
+export const DEFAULT_RETRIES = Number(defaultOf('retries'));
+export const MAX_RETRIES = rangeOf('retries').max;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = Number(defaultOf('request-timeout'));
+export const MAX_REQUEST_TIMEOUT_SECONDS = rangeOf('request-timeout').max;
 /**
  * The stall timer sees a body slice leave when the socket takes it, not when it is on the wire: what the
  * OS buffers drains unseen. Measured with scripts/send-buffer-drain.ts on loopback (docs/design.md has
@@ -25,7 +29,7 @@ export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
  * 4 MiB (tcp_wmem). At 30 s, "a slow but moving upload is never cut off" holds down to about 140 KiB/s
  * even with that 4 MiB buffered, and to about 50 KiB/s with what was measured.
  */
-export const MIN_REQUEST_TIMEOUT_SECONDS = 30;
+export const MIN_REQUEST_TIMEOUT_SECONDS = rangeOf('request-timeout').min;
 
 export interface Settings {
   /** Never logged; main.ts masks it before anything else. */
@@ -40,8 +44,8 @@ export interface Settings {
   /** Bytes, MIN_CHUNK_SIZE..MAX_CHUNK_SIZE. */
   chunkSize: number;
   onConflict: ConflictPolicy;
-  /** Extra attempts after the first. */
-  retries: number;
+  /** Extra attempts after the first, per request (the `retries` input). */
+  maxRetries: number;
   /** Stall timeout: no bytes moving for this long. */
   requestTimeoutMs: number;
   dryRun: boolean;
@@ -55,17 +59,21 @@ export type ReadInput = (name: string) => string;
 export function parseSettings(read: ReadInput, env: Record<string, string | undefined>): Settings {
   const input = (name: string) => (read(name) ?? '').trim();
   return {
-    apiKey: parseApiKey(input('api-key') || (env.MBED_CLOUD_SDK_API_KEY ?? '').trim()),
+    apiKey: parseApiKey(resolveApiKey(input('api-key'), env)),
     apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
     imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
     name: parseName('name', input('name')),
     description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
     chunkSize: parseChunkSize(input('chunk-size')),
     onConflict: parseConflictPolicy(input('on-conflict')),
-    retries: parseRetries(input('retries')),
+    maxRetries: parseRetries(input('retries')),
     requestTimeoutMs: parseRequestTimeout(input('request-timeout')) * 1000,
-    dryRun: parseBoolean('dry-run', input('dry-run'), false),
-    encryptPayload: parseBoolean('encrypt-payload', input('encrypt-payload'), false),
+    dryRun: parseBoolean('dry-run', input('dry-run'), defaultOf('dry-run') === 'true'),
+    encryptPayload: parseBoolean(
+      'encrypt-payload',
+      input('encrypt-payload'),
+      defaultOf('encrypt-payload') === 'true',
+    ),
   };
 }
 
@@ -73,27 +81,27 @@ export function parseSettings(read: ReadInput, env: Record<string, string | unde
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
 export function parseApiKey(key: string): string {
-  required(
-    'api-key',
-    key,
-    'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
-      'Store the key as a repository secret; note that secrets are not passed to workflows triggered ' +
-      "from forks' pull requests",
-  );
+  required('api-key', key, API_KEY_FIX);
   if (!PRINTABLE_ASCII.test(key)) {
     // Never echo the key, not even the offending character (it is part of the secret).
     throw new InputError(
       'api-key',
       'holds a character that is not printable ASCII (a space, a control character, or a non-ASCII ' +
-        'letter such as a typographic quote); copy the access key (ak_…) again into the secret, without ' +
-        'anything around it.',
+        'letter such as a typographic quote); copy the access key (ak_…) again, without anything around it.',
     );
   }
   return key;
 }
 
-export function required(name: string, value: string, fix: string): string {
-  if (value === '') throw new InputError(name, `is required but empty; ${fix}.`, { missing: true });
+const API_KEY_FIX = alternative({
+  action:
+    'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
+    "Store the key as a repository secret; note that secrets are not passed to workflows triggered from forks' pull requests",
+  cli: 'pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY)',
+});
+
+export function required(name: string, value: string, fix: string | Alternative): string {
+  if (value === '') throw new InputError(name, hint`is required but empty; ${fix}.`, { missing: true });
   return value;
 }
 
@@ -155,7 +163,7 @@ function parseChunkSize(text: string): number {
 }
 
 function parseConflictPolicy(text: string): ConflictPolicy {
-  if (text === '') return 'reuse';
+  if (text === '') return parseConflictPolicy(defaultOf('on-conflict'));
   const policy = CONFLICT_POLICIES.find((choice) => choice === text.toLowerCase());
   if (policy === undefined) {
     throw new InputError(

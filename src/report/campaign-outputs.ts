@@ -1,6 +1,6 @@
 // The campaign step's outputs (names as in campaign/action.yml), from its result: on success, and from a
 // failure's result too, so a later step can still read the campaign, its phase and its counts.
-import type { CampaignResult } from '../campaign/types.js';
+import type { CampaignResult } from '../campaign/index.js';
 
 export type CampaignOutputName =
   | 'manifest_id'

@@ -1,7 +1,7 @@
 // Progress lines while the campaign step waits: one when the phase or the counts change, and at least
 // one a minute, so a long rollout shows life without a line per poll.
 import type { Clock } from '../common/clock.js';
-import type { CampaignEvent, DeviceCounts } from '../campaign/types.js';
+import type { CampaignEvent, DeviceCounts } from '../campaign/index.js';
 import { formatDuration } from './format.js';
 
 export class CampaignProgress {

@@ -1,6 +1,6 @@
 // The campaign step's job summary: the campaign (linked), its phase and conclusion, a counts table, and
 // the failed devices with their reasons in a collapsed list. Pure: campaign-main.ts writes it out.
-import type { CampaignResult } from '../campaign/types.js';
+import type { CampaignResult } from '../campaign/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration } from './format.js';
 import type { RetryRecord } from './summary.js';
@@ -10,7 +10,8 @@ export interface CampaignSummaryInput {
   /** The service's origin, for the campaign link. */
   apiHost: URL;
   failure?: { message: string; hint?: string };
-  retries: RetryRecord[];
+  /** The retries made, one record each. */
+  retryLog: RetryRecord[];
 }
 
 /** Failed devices shown in the summary; the `failed_devices` output has all of them. */
@@ -42,7 +43,7 @@ export function campaignSummaryMarkdown(input: CampaignSummaryInput): string {
     sections.push(['> [!WARNING]', ...result.warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n'));
   }
   if (result.failedDevices.length > 0) sections.push(failedDevicesBlock(result));
-  if (input.retries.length > 0) sections.push(retriesBlock(input.retries));
+  if (input.retryLog.length > 0) sections.push(retriesBlock(input.retryLog));
   return sections.join('\n\n') + '\n';
 }
 
@@ -69,7 +70,7 @@ function overview({ result, apiHost }: CampaignSummaryInput): string {
     ['Outcome', result.outcome],
     ['Result', result.conclusion ? escapeMarkdown(result.conclusion) : undefined],
     ['Duration', formatDuration(result.durationMs)],
-    ['Retries', String(result.retries)],
+    ['Retries', String(result.retryCount)],
   ];
   const present = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
   return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');

@@ -1,5 +1,5 @@
 // The action's outputs (names as in action.yml) from what publish() returned.
-import type { PublishResult } from '../uploader/types.js';
+import type { PublishResult } from '../uploader/index.js';
 
 export type OutputName =
   | 'firmware_image_id'

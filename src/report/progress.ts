@@ -2,7 +2,7 @@
 // 1000-chunk upload logs about a dozen lines, not a thousand.
 import { formatBytes } from '../common/bytes.js';
 import type { Clock } from '../common/clock.js';
-import type { UploadEvent } from '../uploader/types.js';
+import type { UploadEvent } from '../uploader/index.js';
 import { formatDuration, formatRate } from './format.js';
 
 export interface ProgressOptions {

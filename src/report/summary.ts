@@ -1,7 +1,6 @@
 // The job summary: what was published (or what failed), as markdown. Pure: main.ts writes it out.
 import { formatBytes } from '../common/bytes.js';
-import { WAIT_OUTCOMES } from '../uploader/ownership.js';
-import type { ChunkTiming, PublishResult, UploadEvent } from '../uploader/types.js';
+import { WAIT_OUTCOMES, type ChunkTiming, type PublishResult, type UploadEvent } from '../uploader/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration, formatRate } from './format.js';
 
@@ -20,7 +19,8 @@ interface ReportContext {
   imagePath?: string;
   /** Warnings from this run, e.g. a default name that had to be shortened (the uploader's are in result). */
   warnings: string[];
-  retries: RetryRecord[];
+  /** The retries made, one record each. */
+  retryLog: RetryRecord[];
   /** Waits for another run writing the job under the name (none by default). */
   waits?: WaitRecord[];
 }
@@ -85,7 +85,7 @@ function resultTable({ result, imagePath }: SuccessReport): string {
     ['SHA-256', escapeMarkdown(result.datafileChecksum)],
     ['Encrypted payload', encryptedCell(result)],
     ['Chunks', chunksCell(result)],
-    ['Retries', String(result.retries)],
+    ['Retries', String(result.retryCount)],
     ['Duration', formatDuration(result.durationMs)],
     ['Throughput', moved ? formatRate(sentBytes, uploadMs) : undefined],
     ['Outcome', result.outcome],
@@ -141,12 +141,12 @@ function warningsBlock(warnings: string[]): string {
 
 function detailsBlock(input: SummaryInput): string | undefined {
   const timeline = input.kind === 'success' ? input.result.timeline : [];
-  if (timeline.length === 0 && input.retries.length === 0) return undefined;
+  if (timeline.length === 0 && input.retryLog.length === 0) return undefined;
   const parts = [
-    `<details><summary>Chunk timeline (${timeline.length} chunks) and retries (${input.retries.length})</summary>`,
+    `<details><summary>Chunk timeline (${timeline.length} chunks) and retries (${input.retryLog.length})</summary>`,
   ];
   if (timeline.length > 0) parts.push(timelineTable(timeline));
-  if (input.retries.length > 0) parts.push(retriesTable(input.retries));
+  if (input.retryLog.length > 0) parts.push(retriesTable(input.retryLog));
   parts.push('</details>');
   return parts.join('\n\n');
 }

@@ -2,12 +2,13 @@
 // at a time, each send (and re-send) re-reading its bytes from the file; chunks the job already holds
 // verified and skipped, and every lost answer reconciled against the service's chunk list (length + MD5).
 import type { UploadChunk } from '../api/types.js';
-import { ServiceError } from '../client/errors.js';
-import type { ImageSource, PreparedChunk } from '../image/source.js';
+import { ServiceError } from '../client/index.js';
+import type { ImageSource, PreparedChunk } from '../image/index.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
-import { UploadStateError } from './errors.js';
+import { hint } from '../common/hint.js';
+import { AnotherWriterError, UploadStateError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
-import { AnotherWriterError } from './ownership.js';
 import type { UploadSession } from './session.js';
 import type { ChunkTiming } from './types.js';
 
@@ -141,9 +142,8 @@ async function reconcileChunk(
   const detail = last
     ? (chunkMismatch(last, chunk.index, chunk) ?? `its last chunk is ${last.id}`)
     : 'it holds none';
+  const expected = `${chunk.index - 1} or ${chunk.index}`;
   throw new UploadStateError(
-    `${operation}: after a lost answer, upload job ${jobId} holds ${held.length} chunks where ` +
-      `${chunk.index - 1} or ${chunk.index} were expected (${detail}); stopped so that no corrupt image is ` +
-      'stored; a re-run with on-conflict `reuse` deletes this job and starts over',
+    hint`${operation}: after a lost answer, upload job ${jobId} holds ${String(held.length)} chunks where ${expected} were expected (${detail}); stopped so that no corrupt image is stored; ${UPLOADER_HINTS.startsOver}`,
   );
 }

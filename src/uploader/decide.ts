@@ -1,8 +1,10 @@
 // What to do with the name, given what the service already holds under it and what we know of the local
 // file. Pure: the real run and the dry run take their decisions here, so they cannot disagree.
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
-import { hashMatches } from '../image/md5.js';
+import { hashMatches } from '../image/index.js';
+import { hint, input } from '../common/hint.js';
 import { ConflictError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { jobOwner } from './ownership.js';
 import type { ConflictPolicy } from './types.js';
 
@@ -133,9 +135,7 @@ function liveJobDifference(job: UploadJob, held: UploadChunk[], local: LocalImag
 
 function otherRunConflict(job: UploadJob, difference: string): ConflictError {
   return new ConflictError(
-    `another run is uploading different content under the name "${job.name}" (upload job ${job.id}: ` +
-      `${difference}); this run leaves that job alone: give each build its own name (e.g. the matrix leg ` +
-      'in `name`), or publish one at a time (a workflow `concurrency:` group)',
+    hint`another run is uploading different content under the name "${job.name}" (upload job ${job.id}: ${difference}); this run leaves that job alone: ${UPLOADER_HINTS.ownName}`,
     job.name,
   );
 }
@@ -147,15 +147,12 @@ function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean
     ? 'with different content'
     : likeWithLike
       ? 'with identical content'
-      : `with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (encrypt-payload)`;
-  const fix =
-    same && likeWithLike
-      ? 'on-conflict is `fail`; use on-conflict `reuse` to take the existing image as the result'
-      : 'use another name, or on-conflict `suffix` to upload under the next free name (existing images are never changed)';
+      : hint`with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (${input('encrypt-payload')})`;
+  const fix = same && likeWithLike ? UPLOADER_HINTS.takeExisting : UPLOADER_HINTS.useAnotherName;
+  const service = `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}`;
+  const localFile = `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}`;
   return new ConflictError(
-    `firmware image "${image.name}" already exists (id ${image.id}) ${what}: ` +
-      `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}; ` +
-      `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}; ${fix}`,
+    hint`firmware image "${image.name}" already exists (id ${image.id}) ${what}: ${service}; ${localFile}; ${fix}`,
     image.name,
   );
 }
@@ -163,8 +160,7 @@ function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean
 function jobConflict(job: UploadJob, state: NameState): ConflictError {
   const held = job === state.unfinishedJob ? `, holding ${state.heldChunks.length} chunks` : '';
   return new ConflictError(
-    `an upload job named "${job.name}" already exists (id ${job.id}, status ${job.status}${held}); ` +
-      'on-conflict is `fail`; use on-conflict `reuse` to resume or restart it, or another name',
+    hint`an upload job named "${job.name}" already exists (id ${job.id}, status ${job.status}${held}); ${UPLOADER_HINTS.resumeOrRestart}`,
     job.name,
   );
 }

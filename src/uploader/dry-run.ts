@@ -1,6 +1,5 @@
 // The dry run: the same look-up and decision as a real run, from read-only requests alone.
-import { hashImage } from '../image/hash-image.js';
-import { planChunks } from '../image/plan.js';
+import { hashImage, planChunks } from '../image/index.js';
 import { decideForName, type NameDecision } from './decide.js';
 import { findFreeName, lookUpName } from './names.js';
 import { JobWatch } from './ownership.js';

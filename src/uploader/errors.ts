@@ -1,14 +1,22 @@
-// The uploader's own failures. Service failures stay the client's ServiceError.
+// The uploader's own failures. Service failures stay the client's ServiceError. A message that names an
+// input is a Hint (HintedError): each entry point renders it in its own terms.
+import { alternative, hint, HintedError, type Hint } from '../common/hint.js';
+import { UPLOADER_HINTS } from './hints.js';
 
 /** The name is taken and the on-conflict policy says not to proceed. */
-export class ConflictError extends Error {
+export class ConflictError extends HintedError {
   override name = 'ConflictError';
   constructor(
-    message: string,
+    message: Hint | string,
     readonly conflictingName: string,
   ) {
     super(message);
   }
+}
+
+/** The name was taken between our look-up and our create (409): the caller looks again. */
+export class NameTakenError extends Error {
+  override name = 'NameTakenError';
 }
 
 /** The service's firmware image does not match the local file after the upload. */
@@ -28,8 +36,21 @@ export class VerificationError extends Error {
 }
 
 /** The service holds something we did not send: continuing could store a corrupt image. */
-export class UploadStateError extends Error {
+export class UploadStateError extends HintedError {
   override name = 'UploadStateError';
+}
+
+/** Another client appended to (or took over) the job this run writes: stopped, the job never completed. */
+export class AnotherWriterError extends UploadStateError {
+  override name = 'AnotherWriterError';
+  constructor(
+    readonly jobId: string,
+    detail: string,
+  ) {
+    super(
+      hint`upload job ${jobId} has another writer: ${detail}; stopped at once, and this run will not complete the job; ${UPLOADER_HINTS.oneRunAtATime}, then run again`,
+    );
+  }
 }
 
 /** Cancelled (deps.signal): says where the upload stood; the job is kept so that a re-run resumes it. */
@@ -53,14 +74,11 @@ export class UploadInterruptedError extends Error {
 }
 
 /** encrypt-payload was asked for, but the service stored the image unencrypted. */
-export class EncryptionError extends Error {
+export class EncryptionError extends HintedError {
   override name = 'EncryptionError';
   constructor(readonly firmwareImageId: string) {
     super(
-      `encryption FAILED: encrypt-payload is true, but the service stored firmware image ${firmwareImageId} ` +
-        'without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); ' +
-        'do not build an encrypted-payload manifest from it. Check that the account supports payload encryption, ' +
-        'or set encrypt-payload to false',
+      hint`encryption FAILED: ${alternative({ action: 'encrypt-payload is true', cli: '--encrypt-payload was given' })}, but the service stored firmware image ${firmwareImageId} without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); do not build an encrypted-payload manifest from it. ${UPLOADER_HINTS.noEncryption}`,
     );
   }
 }

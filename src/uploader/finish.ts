@@ -1,9 +1,11 @@
 // The last step before the zero-length chunk: a job is completed only when it is exactly the local file,
 // still ours, and about to give the image the user's description. What it checks cannot be undone after.
 import type { UploadChunk } from '../api/types.js';
-import type { ImageSource } from '../image/source.js';
+import type { ImageSource } from '../image/index.js';
 import { chunkMismatch, type LocalChunk } from './decide.js';
+import { hint } from '../common/hint.js';
 import { UploadStateError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
 import { ensureStillOwned } from './ownership.js';
 import type { UploadSession } from './session.js';
@@ -23,8 +25,7 @@ export async function prepareCompletion(
   const mismatch = planMismatch(await listHeldChunks(session, jobId), plan);
   if (mismatch) {
     throw new UploadStateError(
-      `upload job ${jobId} is not completed: its chunk list is not the local file's (${mismatch}); ` +
-        'stopped so that no wrong image is stored; a re-run with on-conflict `reuse` starts it over',
+      hint`upload job ${jobId} is not completed: its chunk list is not the local file's (${mismatch}); stopped so that no wrong image is stored; ${UPLOADER_HINTS.startsItOver}`,
     );
   }
   // The image inherits the job's description: the owner marker goes, the user's description comes back.

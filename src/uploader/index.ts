@@ -1,6 +1,6 @@
 export { publish } from './publish.js';
-export { clientFor, preparePublish, type PreparedPublish } from './prepare.js';
 export {
+  AnotherWriterError,
   ConflictError,
   EncryptionError,
   UploadInterruptedError,
@@ -8,3 +8,5 @@ export {
   VerificationError,
 } from './errors.js';
 export type * from './types.js';
+export { UploadSession } from './session.js';
+export { WAIT_OUTCOMES } from './ownership.js';

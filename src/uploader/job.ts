@@ -1,13 +1,13 @@
 // Upload job operations with their lost-answer reconciliation: create (adopt a job our lost create made),
 // delete, complete (check the job's state before re-sending the zero-length chunk), read back.
 import { EMPTY_MD5_BASE64, isJobComplete, type UploadJob } from '../api/types.js';
-import { ServiceError } from '../client/errors.js';
-import { UploadStateError } from './errors.js';
+import { ServiceError } from '../client/index.js';
+import { hint } from '../common/hint.js';
+import { NameTakenError, UploadStateError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
+import { readBack } from './retry.js';
 import type { UploadSession } from './session.js';
-
-/** The name was taken between our look-up and our create (409): the caller looks again. */
-export class NameTakenError extends Error {}
 
 /**
  * Creates the job. `knownJobIds`: jobs with this name that existed before (never ours to adopt). After a
@@ -106,9 +106,9 @@ export async function completeJob(session: UploadSession, jobId: string, chunkCo
       }
       const held = await listHeldChunks(session, jobId);
       if (held.length !== chunkCount) {
+        const counts = `${held.length} chunks where ${chunkCount} were sent`;
         throw new UploadStateError(
-          `${operation}: after a lost answer, the job holds ${held.length} chunks where ${chunkCount} were sent; ` +
-            'stopped so that no corrupt image is stored; a re-run with on-conflict `reuse` starts over',
+          hint`${operation}: after a lost answer, the job holds ${counts}; stopped so that no corrupt image is stored; ${UPLOADER_HINTS.restarts}`,
         );
       }
       session.emit({ type: 'reconciled', operation, finding: 'not-received' });
@@ -117,20 +117,20 @@ export async function completeJob(session: UploadSession, jobId: string, chunkCo
   );
 }
 
-const READ_BACK_ATTEMPTS = 5;
-const READ_BACK_WAIT_MS = 1000;
-
-/** The completed job with its firmware_image_id; waits briefly in case the service records it late. */
+/** The completed job with its firmware_image_id; reads back (the policy's readBack) in case it is late. */
 export async function readCompletedJob(session: UploadSession, jobId: string): Promise<UploadJob> {
-  for (let attempt = 1; ; attempt++) {
-    const job = await session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId));
-    if (isJobComplete(job) && job.firmware_image_id) return job;
-    if (attempt === READ_BACK_ATTEMPTS) {
-      throw new UploadStateError(
-        `upload job ${jobId} was completed but the service reports status ${job.status} ` +
-          `without a firmware image id after ${attempt} reads; look the job up in the portal or re-run`,
-      );
-    }
-    await session.clock.sleep(READ_BACK_WAIT_MS * attempt, session.signal);
-  }
+  const {
+    value: job,
+    done,
+    reads,
+  } = await readBack(
+    () => session.repeatable(`get upload job ${jobId}`, () => session.client.getUploadJob(jobId)),
+    (read) => isJobComplete(read) && Boolean(read.firmware_image_id),
+    session,
+  );
+  if (done) return job;
+  throw new UploadStateError(
+    `upload job ${jobId} was completed but the service reports status ${job.status} ` +
+      `without a firmware image id after ${reads} reads; look the job up in the portal or re-run`,
+  );
 }

@@ -4,8 +4,10 @@
 // chunk's id counts the appends. The rule and its timing assumptions: docs/design.md, "One writer per job".
 import { randomUUID } from 'node:crypto';
 import type { UploadChunk, UploadJob } from '../api/types.js';
-import { ServiceError } from '../client/errors.js';
-import { UploadStateError } from './errors.js';
+import { ServiceError } from '../client/index.js';
+import { hint } from '../common/hint.js';
+import { AnotherWriterError, UploadStateError } from './errors.js';
+import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
 import type { UploadSession } from './session.js';
 
@@ -120,10 +122,9 @@ export class JobWatch {
     this.session.emit({ type: 'waiting', jobId: job.id, chunksHeld: heldChunks.length, waitedMs: waited });
     if (waited >= this.timings.maxWaitMs) {
       this.ended('gave up');
+      const bound = minutes(this.timings.maxWaitMs);
       throw new UploadStateError(
-        `another run has been uploading under "${job.name}" (upload job ${job.id}, ${progress}) for the ` +
-          `${minutes(this.timings.maxWaitMs)} this run waits at most; it did not finish: run again later, ` +
-          'or make sure one run at a time publishes this name (a workflow `concurrency:` group)',
+        hint`another run has been uploading under "${job.name}" (upload job ${job.id}, ${progress}) for the ${bound} this run waits at most; it did not finish: run again later, or ${UPLOADER_HINTS.oneRunAtATime}`,
       );
     }
     try {
@@ -204,20 +205,6 @@ export async function releaseJob(session: UploadSession, jobId: string): Promise
     const detail = error instanceof ServiceError ? error.detail : String(error);
     session.logger.info(
       `could not mark upload job ${jobId} as released (${detail}); a re-run waits until it looks abandoned`,
-    );
-  }
-}
-
-/** Another client appended to (or took over) the job this run writes: stopped, the job never completed. */
-export class AnotherWriterError extends UploadStateError {
-  override name = 'AnotherWriterError';
-  constructor(
-    readonly jobId: string,
-    detail: string,
-  ) {
-    super(
-      `upload job ${jobId} has another writer: ${detail}; stopped at once, and this run will not complete ` +
-        'the job; make sure one run at a time publishes this name (a workflow `concurrency:` group), then run again',
     );
   }
 }

@@ -2,8 +2,7 @@
 // create, claim or wait, send the chunks, check, complete, verify. Each step's lost-answer handling lives
 // next to the step (job.ts, chunks.ts); the one-writer rule in ownership.ts.
 import type { FirmwareImage, UploadChunk, UploadJob } from '../api/types.js';
-import { hashSource } from '../image/hash-image.js';
-import { openImage, type ImageSource } from '../image/source.js';
+import { hashSource, openImage, type ImageSource } from '../image/index.js';
 import { uploadPass, type PassProgress } from './chunks.js';
 import {
   decideForName,
@@ -14,9 +13,9 @@ import {
   type NameDecision,
 } from './decide.js';
 import { dryRun } from './dry-run.js';
-import { ConflictError, UploadInterruptedError, UploadStateError } from './errors.js';
+import { ConflictError, NameTakenError, UploadInterruptedError, UploadStateError } from './errors.js';
 import { mayHaveBeenTakenOver, prepareCompletion } from './finish.js';
-import { NameTakenError, completeJob, completedMeanwhile, createJob, deleteJob } from './job.js';
+import { completeJob, completedMeanwhile, createJob, deleteJob } from './job.js';
 import { findFreeName, lookUpName } from './names.js';
 import { claimJob, JobWatch, ownerMarker, releaseJob, type WaitOutcome } from './ownership.js';
 import { buildResult } from './result.js';
@@ -31,7 +30,7 @@ import { completedImage, verifyEncrypted, verifyImage } from './verify.js';
 const MAX_ROUNDS = 3;
 
 export async function publish(request: PublishRequest, deps: PublishDeps): Promise<PublishResult> {
-  const session = new UploadSession(deps, request.retries);
+  const session = new UploadSession(deps, request.maxRetries);
   session.emit({ type: 'phase', phase: 'prepare' });
   if (request.dryRun) return dryRun(session, request);
   const source = await openImage(request.imagePath, request.chunkSize);
@@ -211,8 +210,10 @@ async function chooseTarget(
     const state = await lookUpName(session, request.name);
     const job = state.unfinishedJob;
     const live = job !== undefined && request.onConflict === 'reuse' && watch.isLive(job, state.heldChunks);
-    // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the pass.
-    const decision = decideForName(request.onConflict, state, await local(state.images.length > 0 || live), {
+    // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the
+    // pass. `suffix` compares nothing (a taken name is a new name), so it never reads the file for it.
+    const needHashes = request.onConflict !== 'suffix' && (state.images.length > 0 || live);
+    const decision = decideForName(request.onConflict, state, await local(needHashes), {
       jobIsLive: live,
       encrypt: request.encryptPayload,
     });

@@ -1,6 +1,6 @@
 // Builds the PublishResult: one shape for an upload, a resume, a reuse and a dry run.
 import { MIN_CHUNK_SIZE, type FirmwareImage } from '../api/types.js';
-import type { ChunkSpec } from '../image/plan.js';
+import type { ChunkSpec } from '../image/index.js';
 import type { UploadSession } from './session.js';
 import type {
   ChunkPlanSummary,
@@ -42,7 +42,7 @@ export function buildResult(session: UploadSession, parts: ResultParts): Publish
     chunkCount: parts.chunks.length,
     chunksSent: sent?.chunksSent ?? 0,
     chunksResumed: sent?.chunksSkipped ?? 0,
-    retries: session.retries,
+    retryCount: session.retryCount,
     durationMs: session.elapsedMs(),
     warnings: session.warnings,
     timeline: sent?.timeline ?? [],

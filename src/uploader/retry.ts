@@ -1,18 +1,34 @@
 // The retry engine. undici's RetryAgent does not fit: an append is not idempotent, and a lost answer
 // must be reconciled with the service's state (beforeRetry) before anything is sent again.
-import { abortedError, ServiceError } from '../client/errors.js';
+import { abortedError, ServiceError } from '../client/index.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 
+/** How a run retries (one object, built from the settings by retryPolicy()). */
 export interface RetryPolicy {
-  /** Extra attempts after the first. */
-  retries: number;
+  /** Extra attempts after the first, per request (the `retries` input). */
+  maxRetries: number;
   baseDelayMs: number;
   /** Cap on one backoff wait (before Retry-After). */
   maxDelayMs: number;
+  /**
+   * Reading back what the service records late (a completed job's firmware_image_id): this many reads,
+   * waiting `waitMs` × the read's number between two. Not a retry of a failure, so not in maxRetries.
+   */
+  readBack: { attempts: number; waitMs: number };
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  readBack: { attempts: 5, waitMs: 1000 },
+};
+
+/** The policy for `maxRetries` (the settings' value); the rest are the defaults. */
+export function retryPolicy(maxRetries: number): RetryPolicy {
+  return { ...DEFAULT_RETRY_POLICY, maxRetries };
+}
 
 /** The longest a Retry-After may make us wait: beyond this, the run would rather fail than hang. */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000;
@@ -88,7 +104,7 @@ export async function withRetries<T>(
 ): Promise<T> {
   const { policy, clock, signal, logger } = opts;
   const random = opts.random ?? Math.random;
-  const totalAttempts = policy.retries + 1;
+  const totalAttempts = policy.maxRetries + 1;
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw abortedError(operation, false, signal.reason);
     let error: ServiceError;
@@ -115,5 +131,22 @@ export async function withRetries<T>(
       const verdict = await opts.beforeRetry(error);
       if (verdict !== 'retry') return verdict.done;
     }
+  }
+}
+
+/**
+ * Reads until `done` holds, at most `policy.readBack.attempts` reads, waiting longer after each (the
+ * service records some things late). Each read is itself retried by the caller. Resolves to the last read.
+ */
+export async function readBack<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  opts: { policy: RetryPolicy; clock: Clock; signal?: AbortSignal },
+): Promise<{ value: T; done: boolean; reads: number }> {
+  const { attempts, waitMs } = opts.policy.readBack;
+  for (let reads = 1; ; reads++) {
+    const value = await read();
+    if (done(value) || reads >= attempts) return { value, done: done(value), reads };
+    await opts.clock.sleep(waitMs * reads, opts.signal);
   }
 }

@@ -1,9 +1,9 @@
 // One publish() run's context: the client, retries through the retry engine, events and warnings.
-import type { UpdateServiceClient } from '../client/client.js';
+import type { UpdateServiceClient } from '../client/index.js';
 import type { Logger } from '../common/logger.js';
 import type { Clock } from '../common/clock.js';
 import { DEFAULT_OWNERSHIP_TIMINGS, newRunToken, type OwnershipTimings } from './ownership.js';
-import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
+import { retryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { PublishDeps, UploadEvent } from './types.js';
 
 type BeforeRetry<T> = () => Promise<'retry' | { done: T }>;
@@ -16,22 +16,23 @@ export class UploadSession {
   readonly warnings: string[] = [];
   readonly startedAt: number;
   /** Retries made, over every request of the run. */
-  retries = 0;
+  retryCount = 0;
   /** Names this run in the description of the job it writes (ownership.ts). */
   readonly runToken = newRunToken();
   readonly ownership: OwnershipTimings;
   readonly wallClockMs: () => number;
-  private readonly policy: RetryPolicy;
+  /** How this run retries, and reads back what the service records late. */
+  readonly policy: RetryPolicy;
 
   constructor(
     private readonly deps: PublishDeps,
-    retries: number,
+    maxRetries: number,
   ) {
     this.client = deps.client;
     this.logger = deps.logger;
     this.clock = deps.clock;
     this.signal = deps.signal;
-    this.policy = { ...DEFAULT_RETRY_POLICY, retries };
+    this.policy = retryPolicy(maxRetries);
     this.startedAt = deps.clock.now();
     this.ownership = { ...DEFAULT_OWNERSHIP_TIMINGS, ...deps.ownership };
     this.wallClockMs = deps.wallClockMs ?? Date.now;
@@ -44,7 +45,6 @@ export class UploadSession {
   warn(message: string): void {
     this.warnings.push(message);
     this.logger.warning(message);
-    this.emit({ type: 'warning', message });
   }
 
   elapsedMs(): number {
@@ -73,7 +73,7 @@ export class UploadSession {
       logger: this.logger,
       beforeRetry,
       onRetry: ({ attempt, delayMs, error }) => {
-        this.retries++;
+        this.retryCount++;
         this.emit({ type: 'retry', operation, attempt, delayMs, error });
       },
     });

@@ -1,8 +1,7 @@
 // The uploader's public shapes: what publish() takes, what it reports while it runs, and what it returns.
-import type { Clock } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
-import type { UpdateServiceClient } from '../client/client.js';
-import type { ConflictPolicy } from '../inputs/settings.js';
+import type { StepDeps } from '../common/step.js';
+import type { UpdateServiceClient } from '../client/index.js';
+import type { ConflictPolicy } from '../inputs/index.js';
 import type { OwnershipTimings, WaitOutcome } from './ownership.js';
 
 export type { ConflictPolicy, OwnershipTimings, WaitOutcome };
@@ -15,21 +14,13 @@ export interface PublishRequest {
   chunkSize: number;
   onConflict: ConflictPolicy;
   /** Extra attempts after the first, per request. */
-  retries: number;
+  maxRetries: number;
   dryRun: boolean;
   /** Ask the service to encrypt the stored payload (encrypt-payload); reuse only an encrypted image. */
   encryptPayload?: boolean;
 }
 
-export interface PublishDeps {
-  /** Built with the same `signal`: aborting it ends the request in flight. */
-  client: UpdateServiceClient;
-  logger: Logger;
-  clock: Clock;
-  signal?: AbortSignal;
-  /** Jitter source for retry backoff (Math.random by default). */
-  random?: () => number;
-  onEvent?: (event: UploadEvent) => void;
+export interface PublishDeps extends StepDeps<UpdateServiceClient, UploadEvent> {
   /** Wall-clock epoch milliseconds (Date.now by default): compared with the service's updated_at. */
   wallClockMs?: () => number;
   /** How live jobs of other runs are told from abandoned ones (docs/design.md, "One writer per job"). */
@@ -55,8 +46,7 @@ export type UploadEvent =
   /** Another run writes the job under the name: this run waits (one event per poll). */
   | { type: 'waiting'; jobId: string; chunksHeld: number; waitedMs: number }
   /** The wait for another run ended. */
-  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome }
-  | { type: 'warning'; message: string };
+  | { type: 'waited'; jobId: string; waitedMs: number; outcome: WaitOutcome };
 
 export interface ChunkProgress<T extends 'chunk-sent' | 'chunk-skipped'> {
   type: T;
@@ -95,7 +85,9 @@ export interface DryRunDecision {
   description: string;
 }
 
-export type PublishOutcome = 'uploaded' | 'resumed' | 'reused' | 'dry-run';
+/** What a publish run did: the action's `outcome` output names each (checked by `docs --check`). */
+export const PUBLISH_OUTCOMES = ['uploaded', 'resumed', 'reused', 'dry-run'] as const;
+export type PublishOutcome = (typeof PUBLISH_OUTCOMES)[number];
 
 export interface PublishResult {
   outcome: PublishOutcome;
@@ -114,7 +106,8 @@ export interface PublishResult {
   chunkCount: number;
   chunksSent: number;
   chunksResumed: number;
-  retries: number;
+  /** Retries made, over every request of the run. */
+  retryCount: number;
   durationMs: number;
   warnings: string[];
   timeline: ChunkTiming[];

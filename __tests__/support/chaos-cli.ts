@@ -1,8 +1,9 @@
 // npm run chaos -- [--runs 500] [--seed n]: seeded random fault plans over many small uploads against the
 // emulator, every third seed two uploads under one name at once, each checked against the invariants
-// (see __tests__/support/chaos.ts, shared with the test).
+// (see chaos.ts here, shared with the test). It lives with the test support, not in scripts/: scripts/
+// never import __tests__/ (the other direction is fine), and chaos is a test run on demand.
 import { parseArgs } from 'node:util';
-import { replayHint, runChaos } from '../__tests__/support/chaos.js';
+import { replayHint, runChaos } from './chaos.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '500' }, seed: { type: 'string' } },
