@@ -22,6 +22,14 @@ export async function lookUpName(session: UploadSession, name: string): Promise<
   if (images.length === 0 && jobs.some(isJobComplete)) images = await listImages();
   const unfinishedJob = jobs.find((job) => !isJobComplete(job));
   const heldChunks = unfinishedJob ? await listHeldChunks(session, unfinishedJob.id) : [];
+  // The chunk list empties when a job completes: an empty one may be a job completed after the job list
+  // (which would then look like a live job that holds nothing yet). Read it once more to tell.
+  if (unfinishedJob && heldChunks.length === 0) {
+    const now = await session.repeatable(`get upload job ${unfinishedJob.id}`, () =>
+      client.getUploadJob(unfinishedJob.id),
+    );
+    if (isJobComplete(now)) return lookUpName(session, name);
+  }
   return { name, images, jobs, unfinishedJob, heldChunks };
 }
 
