@@ -1,4 +1,15 @@
-// The image layer's own failure that is not about the `image-path` input (that is ImagePathError).
+// The image layer's failures: the `image-path` input names no usable file, or the file changed under the
+// upload.
+
+/** Thrown for an `image-path` that names no, several, or an unusable file. */
+export class ImagePathError extends Error {
+  /** Same shape as inputs' InputError, so the entry points report both alike. */
+  readonly input = 'image-path';
+  constructor(problem: string) {
+    super(`Input \`image-path\`: ${problem}`);
+    this.name = 'ImagePathError';
+  }
+}
 
 /**
  * The file changed between the first read and completion: fstat (size, mtime, ctime, inode) or the path

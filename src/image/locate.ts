@@ -1,21 +1,12 @@
 import { create } from '@actions/glob';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { ImagePathError } from './errors.js';
 
 /** The one file an `image-path` names. */
 export interface LocatedImage {
   path: string;
   size: number;
-}
-
-/** Thrown for an `image-path` that names no, several, or an unusable file. */
-export class ImagePathError extends Error {
-  /** Same shape as inputs' InputError, so the entry points report both alike. */
-  readonly input = 'image-path';
-  constructor(problem: string) {
-    super(`Input \`image-path\`: ${problem}`);
-    this.name = 'ImagePathError';
-  }
 }
 
 const LISTED_MATCHES = 10;
