@@ -25,6 +25,16 @@ export const CLIENT_HINTS = {
   notTheApi: hint`the answer does not follow the Update Service API: check that ${input('api-host')} is the API host (e.g. https://api.us-east-1.mbedcloud.com) and not a proxy or another service`,
 };
 
+/** The advice an error status carries by itself. */
+const HINT_FOR_STATUS: Partial<Record<number, Hint>> = {
+  401: CLIENT_HINTS.unauthorized,
+  403: CLIENT_HINTS.forbidden,
+  404: CLIENT_HINTS.notFound,
+  409: CLIENT_HINTS.nameTaken,
+  413: CLIENT_HINTS.tooLarge,
+  429: CLIENT_HINTS.rateLimited,
+};
+
 /** What to do about an HTTP error status (the service's text tells a quota from another 400/403). */
 export function httpHint(status: number, serviceText: string): Hint | undefined {
   if (
@@ -33,22 +43,7 @@ export function httpHint(status: number, serviceText: string): Hint | undefined 
   ) {
     return CLIENT_HINTS.quota;
   }
-  switch (status) {
-    case 401:
-      return CLIENT_HINTS.unauthorized;
-    case 403:
-      return CLIENT_HINTS.forbidden;
-    case 404:
-      return CLIENT_HINTS.notFound;
-    case 409:
-      return CLIENT_HINTS.nameTaken;
-    case 413:
-      return CLIENT_HINTS.tooLarge;
-    case 429:
-      return CLIENT_HINTS.rateLimited;
-    default:
-      return undefined;
-  }
+  return HINT_FOR_STATUS[status];
 }
 
 /** What to do about a transport failure (TLS, DNS, refused, stalled, redirected), by kind and code. */
