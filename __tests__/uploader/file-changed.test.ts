@@ -4,13 +4,12 @@
 // re-read against the file first. Either way the service never holds a chunk with bytes other than planned.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openSync, readSync, writeSync, closeSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { ServiceError } from '../../src/client/errors.js';
 import { ImageChangedError } from '../../src/image/index.js';
 import { hashMatches, md5 } from '../../src/image/md5.js';
 import { CHUNK, randomImage, startHarness, type Harness } from '../support/harness.js';
+import { startRewritingProxy } from '../support/rewriting-proxy.js';
 
 let h: Harness;
 
@@ -166,7 +165,7 @@ describe('an image that changes during the upload', () => {
     const name = 'misstored-changed';
     // In front of the emulator: the answer to chunk 1 reports another hash, and the file is written just
     // before that answer reaches the client (after the whole body went out, its fstat check passed).
-    const proxy = await startProxy(h.emulator.url, (path, body) => {
+    const proxy = await startRewritingProxy(h.emulator.url, 'POST', (path, body) => {
       if (!/\/chunks$/.test(path) || body.id !== 1) return body;
       xorInPlace(imagePath, 5, Buffer.from([1]));
       return { ...body, hash: '0'.repeat(32) };
@@ -181,39 +180,3 @@ describe('an image that changes during the upload', () => {
     }
   });
 });
-
-/** Forwards every request to `target`, passing the JSON answers of POSTs through `rewrite`. */
-async function startProxy(
-  target: string,
-  rewrite: (path: string, body: Record<string, unknown>) => Record<string, unknown>,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const upstream = httpRequest(
-      new URL(req.url!, target),
-      { method: req.method, headers: req.headers },
-      (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (part: Buffer) => parts.push(part));
-        answer.on('end', () => {
-          let body = Buffer.concat(parts);
-          if (req.method === 'POST' && answer.headers['content-type']?.includes('json')) {
-            body = Buffer.from(JSON.stringify(rewrite(req.url!.split('?')[0]!, JSON.parse(body.toString()))));
-          }
-          res.writeHead(answer.statusCode!, { ...answer.headers, 'content-length': body.length });
-          res.end(body);
-        });
-      },
-    );
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}

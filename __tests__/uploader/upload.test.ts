@@ -1,10 +1,9 @@
 // publish() end to end against the emulator: image sizes around the chunk boundaries, verification,
 // and the failures that must stop at once.
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ServiceError } from '../../src/client/errors.js';
 import { UploadStateError, VerificationError } from '../../src/uploader/errors.js';
+import { startRewritingProxy } from '../support/rewriting-proxy.js';
 import {
   API_KEY,
   CHUNK,
@@ -111,7 +110,7 @@ describe('publish: failures', () => {
     // A real service stand-in that reports another checksum for every firmware image: the emulator behind a
     // rewriting proxy on 127.0.0.1.
     const wrong = 'f'.repeat(64);
-    const proxy = await startRewritingProxy(h.emulator.url, (path, body) =>
+    const proxy = await startRewritingProxy(h.emulator.url, 'GET', (path, body) =>
       eachImage(path, body, (image) => ({ ...image, datafile_checksum: wrong })),
     );
     try {
@@ -133,7 +132,7 @@ describe('publish: failures', () => {
     // The list by name does not show the image (a service that records it late): the job's
     // firmware_image_id is read back, and the image under that id must be it.
     const other = 'e'.repeat(32);
-    const proxy = await startRewritingProxy(h.emulator.url, (path, body) =>
+    const proxy = await startRewritingProxy(h.emulator.url, 'GET', (path, body) =>
       path === '/v3/firmware-images'
         ? { ...body, data: [] }
         : /^\/v3\/firmware-images\/[0-9a-f]{32}$/.test(path)
@@ -170,40 +169,4 @@ function eachImage(
     return { ...body, data: (body.data as Record<string, unknown>[]).map(change) };
   }
   return body;
-}
-
-/** Forwards every request to `target`, passing JSON answers of GETs through `rewrite`. */
-async function startRewritingProxy(
-  target: string,
-  rewrite: (path: string, body: Record<string, unknown>) => Record<string, unknown>,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const upstream = httpRequest(
-      new URL(req.url!, target),
-      { method: req.method, headers: req.headers },
-      (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (part: Buffer) => parts.push(part));
-        answer.on('end', () => {
-          let body = Buffer.concat(parts);
-          if (req.method === 'GET' && answer.headers['content-type']?.includes('json')) {
-            body = Buffer.from(JSON.stringify(rewrite(req.url!.split('?')[0]!, JSON.parse(body.toString()))));
-          }
-          res.writeHead(answer.statusCode!, { ...answer.headers, 'content-length': body.length });
-          res.end(body);
-        });
-      },
-    );
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
