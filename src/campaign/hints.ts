@@ -5,7 +5,6 @@ import { alternative, hint, input } from '../common/hint.js';
 const RERUN = alternative({ action: 're-run the step', cli: 'run the same command again' });
 
 export const CAMPAIGN_HINTS = {
-  manifestNameHeld: hint`set ${input('manifest-name')} to a name of its own for this release`,
   manifestNameTaken: hint`set ${input('manifest-name')} to a name of its own for this release, or delete the old manifest`,
   noDevices: hint`check ${input('device-filter')} (e.g. \`device_class__eq=<class>&vendor_id__eq=<vendor>\`) against the device list`,
   cancelled: hint`${RERUN} to find this campaign and resume waiting`,

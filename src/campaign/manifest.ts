@@ -61,9 +61,11 @@ export async function lookUpManifest(ctx: CampaignContext, file: ManifestFile) {
 export async function ensureManifest(
   ctx: CampaignContext,
   file: ManifestFile,
+  /** What lookUpManifest found, when the caller has just looked. */
+  found?: Awaited<ReturnType<typeof lookUpManifest>>,
 ): Promise<{ manifest: FirmwareManifest; how: 'created' | 'adopted' | 'found' }> {
   const name = ctx.request.manifestName;
-  const { ours, others } = await lookUpManifest(ctx, file);
+  const { ours, others } = found ?? (await lookUpManifest(ctx, file));
   if (ours) return { manifest: ours, how: 'found' };
   if (others.length > 0) throw manifestNameTaken(ctx, others[0]!, file);
   const known = new Set(others.map((m) => m.id));
@@ -87,14 +89,16 @@ function isOurs(manifest: FirmwareManifest, file: ManifestFile): boolean {
   return manifest.datafile_size === undefined || manifest.datafile_size === file.data.length;
 }
 
-function manifestNameTaken(
+/** Another manifest holds the name: a real run stops before anything is created, and a dry run says so. */
+export function manifestNameTaken(
   ctx: CampaignContext,
   other: FirmwareManifest,
   file: ManifestFile,
 ): CampaignFailure {
   return new CampaignFailure(
     'precondition',
-    `a firmware manifest named "${other.name}" already exists (id ${other.id}, ${other.datafile_size} bytes) ` +
+    `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}` +
+      `a firmware manifest named "${other.name}" already exists (id ${other.id}, ${other.datafile_size} bytes) ` +
       `and is not this one (${file.data.length} bytes); nothing was created`,
     ctx.snapshot(),
     { hint: CAMPAIGN_HINTS.manifestNameTaken },

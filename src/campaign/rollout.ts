@@ -21,9 +21,11 @@ export async function lookUpCampaign(ctx: CampaignContext, manifestId: string | 
 export async function ensureCampaign(
   ctx: CampaignContext,
   manifestId: string,
+  /** What lookUpCampaign(ctx, manifestId) found, when the caller has just looked. */
+  found?: Awaited<ReturnType<typeof lookUpCampaign>>,
 ): Promise<{ campaign: UpdateCampaign; how: 'created' | 'adopted' | 'found' }> {
   const { request } = ctx;
-  const { ours, others } = await lookUpCampaign(ctx, manifestId);
+  const { ours, others } = found ?? (await lookUpCampaign(ctx, manifestId));
   if (ours) return { campaign: ours, how: 'found' };
   const known = new Set(others.map((c) => c.id));
   const { record, how } = await ctx.createOnce(

@@ -6,7 +6,13 @@ import { InputError } from '../inputs/index.js';
 import { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { CAMPAIGN_HINTS } from './hints.js';
-import { ensureManifest, lookUpManifest, readManifestFile, type ManifestFile } from './manifest.js';
+import {
+  ensureManifest,
+  lookUpManifest,
+  manifestNameTaken,
+  readManifestFile,
+  type ManifestFile,
+} from './manifest.js';
 import { hasStarted, phaseOf } from './phases.js';
 import {
   applySuccessGate,
@@ -34,16 +40,22 @@ export async function runCampaign(request: CampaignRequest, deps: CampaignDeps):
 
 async function realRun(ctx: CampaignContext, file: ManifestFile, deadline: number): Promise<CampaignResult> {
   const { request, result } = ctx;
-  // A re-run looks for what its earlier run made first: an existing campaign needs no device check.
-  const earlier = (await lookUpManifest(ctx, file)).ours;
-  const earlierCampaign = earlier && (await lookUpCampaign(ctx, earlier.id)).ours;
-  const devices = await countDevices(ctx, earlierCampaign === undefined);
+  // A re-run looks for what its earlier run made first: an existing campaign needs no device check. The
+  // look-ups are handed on, so each list is read once.
+  const manifests = await lookUpManifest(ctx, file);
+  const campaigns = manifests.ours && (await lookUpCampaign(ctx, manifests.ours.id));
+  const devices = await countDevices(ctx, campaigns?.ours === undefined);
 
-  const { manifest, how: manifestHow } = await ensureManifest(ctx, file);
+  const { manifest, how: manifestHow } = await ensureManifest(ctx, file, manifests);
   result.manifestId = manifest.id;
   ctx.logger.info(`${verb(manifestHow)} firmware manifest ${manifest.id} ("${manifest.name}")`);
 
-  const { campaign, how } = await ensureCampaign(ctx, manifest.id);
+  // Only a manifest found under the name has had its campaign looked up; a new one is looked up now.
+  const { campaign, how } = await ensureCampaign(
+    ctx,
+    manifest.id,
+    manifestHow === 'found' ? campaigns : undefined,
+  );
   const id = campaign.id;
   result.campaignId = id;
   result.phase = phaseOf(campaign);
@@ -91,13 +103,7 @@ async function dryRun(ctx: CampaignContext, file: ManifestFile): Promise<Campaig
     result.manifestId = ours.id;
     plan.push(`use firmware manifest ${ours.id} ("${ours.name}"), uploaded by an earlier run`);
   } else if (others.length > 0) {
-    const other = others[0]!;
-    throw new CampaignFailure(
-      'precondition',
-      `dry run: a real run would fail: the manifest name "${request.manifestName}" is held by another manifest (id ${other.id})`,
-      ctx.snapshot(),
-      { hint: CAMPAIGN_HINTS.manifestNameHeld },
-    );
+    throw manifestNameTaken(ctx, others[0]!, file);
   } else {
     plan.push(
       `upload the manifest ${file.fileName} (${file.data.length} bytes) as "${request.manifestName}"`,
