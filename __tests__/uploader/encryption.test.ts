@@ -91,4 +91,24 @@ describe('encrypt-payload', () => {
       expect(h.emulator.state.firmwareImages().filter((i) => i.name === name)).toHaveLength(1);
     },
   );
+
+  it('an image marked encrypted without its encrypted checksum and size is no match either', async () => {
+    const path = await h.image(randomImage(4000));
+    const name = 'enc-incomplete';
+    await h.publish({ imagePath: path, name, encryptPayload: true });
+    // The service lists the image as encrypted but leaves out what a manifest of an encrypted payload needs.
+    h.emulator.faults.add({
+      operation: 'list-images',
+      fault: { type: 'mangle', drop: ['encrypted_datafile_checksum', 'encrypted_datafile_size'] },
+    });
+    try {
+      const error = await h.publish({ imagePath: path, name, encryptPayload: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as Error).message).toMatch(
+        /with identical content but an encrypted \(but without its encrypted checksum and size\) payload/,
+      );
+    } finally {
+      h.emulator.faults.clear();
+    }
+  });
 });

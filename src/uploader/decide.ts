@@ -59,7 +59,7 @@ export function decideForName(
   if (policy === 'suffix') return { action: 'suffix' };
   const image = state.images[0];
   if (image) {
-    if (policy === 'reuse' && imageMatches(image, local) && isEncrypted(image) === encrypt) {
+    if (policy === 'reuse' && isAcceptableImage(image, local, encrypt)) {
       return { action: 'reuse', image };
     }
     return { action: 'conflict', error: imageConflict(image, local, encrypt) };
@@ -82,7 +82,7 @@ export function decideForName(
   return { action: 'resume', job, heldChunks: state.heldChunks };
 }
 
-export function imageMatches(image: FirmwareImage, local: LocalImage): boolean {
+export function imageMatches(image: FirmwareImage, local: Pick<LocalImage, 'size' | 'sha256Hex'>): boolean {
   return (
     image.datafile_size === local.size &&
     local.sha256Hex !== undefined &&
@@ -90,9 +90,32 @@ export function imageMatches(image: FirmwareImage, local: LocalImage): boolean {
   );
 }
 
-/** The service encrypted the image's stored payload. */
+/** The service marks the image's stored payload as encrypted (any of its encryption fields). */
 export function isEncrypted(image: FirmwareImage): boolean {
   return image.datafile_encryption === true || image.encrypted_datafile_checksum !== undefined;
+}
+
+/** Encrypted with what a manifest of an encrypted payload needs: the encrypted digest and size. */
+export function hasEncryptedPayload(image: FirmwareImage): boolean {
+  return (
+    image.datafile_encryption === true &&
+    !!image.encrypted_datafile_checksum &&
+    image.encrypted_datafile_size !== undefined
+  );
+}
+
+/**
+ * Like with like (encrypt-payload): an encrypted request takes only an image with an encrypted payload, an
+ * unencrypted one only an image with no encryption at all. The one rule for reuse, a run that waited, and
+ * an image another run completed meanwhile.
+ */
+export function encryptionMatches(image: FirmwareImage, encrypt: boolean): boolean {
+  return encrypt ? hasEncryptedPayload(image) : !isEncrypted(image);
+}
+
+/** An image this run may take as its result: the file's bytes, encrypted as asked. */
+export function isAcceptableImage(image: FirmwareImage, local: LocalImage, encrypt: boolean): boolean {
+  return imageMatches(image, local) && encryptionMatches(image, encrypt);
 }
 
 /** Why a job whose chunks are not the local file's is deleted and started over. */
@@ -140,14 +163,20 @@ function otherRunConflict(job: UploadJob, difference: string): ConflictError {
   );
 }
 
-function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean): ConflictError {
+function payloadKind(image: FirmwareImage): string {
+  if (hasEncryptedPayload(image)) return 'an encrypted';
+  return isEncrypted(image) ? 'an encrypted (but without its encrypted checksum and size)' : 'an unencrypted';
+}
+
+/** Why an image under the name is not this run's result (content, or encryption not as asked). */
+export function imageConflict(image: FirmwareImage, local: LocalImage, encrypt: boolean): ConflictError {
   const same = imageMatches(image, local);
-  const likeWithLike = isEncrypted(image) === encrypt;
+  const likeWithLike = encryptionMatches(image, encrypt);
   const what = !same
     ? 'with different content'
     : likeWithLike
       ? 'with identical content'
-      : hint`with identical content but ${isEncrypted(image) ? 'an encrypted' : 'an unencrypted'} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (${input('encrypt-payload')})`;
+      : hint`with identical content but ${payloadKind(image)} payload, where this run asks for ${encrypt ? 'an encrypted' : 'an unencrypted'} one (${input('encrypt-payload')})`;
   const fix = same && likeWithLike ? UPLOADER_HINTS.takeExisting : UPLOADER_HINTS.useAnotherName;
   const service = `service ${image.datafile_size} bytes, SHA-256 ${image.datafile_checksum}`;
   const localFile = `local file ${local.size} bytes, SHA-256 ${local.sha256Hex ?? 'not computed'}`;

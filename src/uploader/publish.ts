@@ -4,9 +4,9 @@
 import type { FirmwareImage } from '../api/types.js';
 import { openImage, type ImageSource } from '../image/index.js';
 import { uploadPass, type PassProgress } from './chunks.js';
-import { imageMatches, mismatchReason } from './decide.js';
+import { imageConflict, isAcceptableImage, mismatchReason } from './decide.js';
 import { dryRun } from './dry-run.js';
-import { ConflictError, UploadInterruptedError, UploadStateError } from './errors.js';
+import { UploadInterruptedError, UploadStateError } from './errors.js';
 import { mayHaveBeenTakenOver, prepareCompletion } from './finish.js';
 import { completeJob, completedMeanwhile } from './job.js';
 import { JobWatch, releaseJob } from './ownership.js';
@@ -62,14 +62,8 @@ async function upload(session: UploadSession, request: PublishRequest, source: I
     }
     if (sent.kind === 'completed-meanwhile') {
       const hashed = await local(true);
-      if (!imageMatches(sent.image, hashed)) {
-        throw new ConflictError(
-          `another run completed upload job ${target.job.id} under "${target.name}" with different content ` +
-            `(firmware image ${sent.image.id}); use another name`,
-          target.name,
-        );
-      }
-      if (request.encryptPayload) verifyEncrypted(sent.image);
+      const encrypt = request.encryptPayload === true;
+      if (!isAcceptableImage(sent.image, hashed, encrypt)) throw imageConflict(sent.image, hashed, encrypt);
       return reused(session, request, source, local, target.name, sent.image);
     }
     if (request.encryptPayload) verifyEncrypted(sent.image);

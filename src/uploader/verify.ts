@@ -1,6 +1,7 @@
 // After completion: the service's firmware image must be byte-for-byte the local file, and the one the
 // completed job made.
 import type { FirmwareImage } from '../api/types.js';
+import { hasEncryptedPayload, imageMatches } from './decide.js';
 import { EncryptionError, UploadStateError, VerificationError } from './errors.js';
 import { readCompletedJob } from './job.js';
 import type { UploadSession } from './session.js';
@@ -41,9 +42,7 @@ export function verifyImage(
   /** The description the image must carry (the user's), when this run completed the job. */
   description?: string,
 ): FirmwareImage {
-  const sameSize = image.datafile_size === local.size;
-  const sameChecksum = image.datafile_checksum.toLowerCase() === local.sha256Hex.toLowerCase();
-  if (!sameSize || !sameChecksum) {
+  if (!imageMatches(image, local)) {
     throw new VerificationError(
       image.id,
       { size: local.size, checksum: local.sha256Hex },
@@ -70,11 +69,5 @@ export function verifyImage(
 
 /** encrypt-payload asked the service to encrypt: an image without an encrypted payload is a failure. */
 export function verifyEncrypted(image: FirmwareImage): void {
-  if (
-    image.datafile_encryption === true &&
-    image.encrypted_datafile_checksum &&
-    image.encrypted_datafile_size
-  )
-    return;
-  throw new EncryptionError(image.id);
+  if (!hasEncryptedPayload(image)) throw new EncryptionError(image.id);
 }
