@@ -131,6 +131,30 @@ describe('answers with missing or wrongly typed fields: one protocol error namin
     expect((await failure(client.getFirmwareImage(image.id))).message).toMatch(/field `datafile` is missing/);
   });
 
+  it('a job whose `updated_at` is no time (the one-writer rule reads it), or whose image has a wrongly typed encryption field', async () => {
+    const job = await client.createUploadJob({ name: 'mangled-time' });
+    fault({
+      operation: 'get-job',
+      nth: emulator.callCount('get-job') + 1,
+      fault: { type: 'mangle', set: { updated_at: 'soon' } },
+    });
+    expect((await failure(client.getUploadJob(job.id))).message).toMatch(
+      /get upload job \w+ failed: unexpected response: upload job field `updated_at` is a string \("soon"\); expected a timestamp/,
+    );
+    const image = await emulator.state.seedFirmwareImage({
+      name: 'mangled-encryption',
+      data: Buffer.from('fw'),
+    });
+    fault({
+      operation: 'get-image',
+      nth: emulator.callCount('get-image') + 1,
+      fault: { type: 'mangle', set: { encrypted_datafile_size: '9' } },
+    });
+    expect((await failure(client.getFirmwareImage(image.id))).message).toMatch(
+      /firmware image field `encrypted_datafile_size` is a string \("9"\); expected a whole number/,
+    );
+  });
+
   it('a list entry without its id names the entry', async () => {
     await client.createUploadJob({ name: 'mangled-list' });
     fault({ operation: 'list-jobs', fault: { type: 'mangle', drop: ['id'] } });

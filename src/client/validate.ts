@@ -15,7 +15,7 @@ import type { FirmwareImage, ListPage, UploadChunk, UploadJob } from '../api/typ
 import { ServiceError } from './errors.js';
 import { CLIENT_HINTS } from './hints.js';
 
-type Check = 'string' | 'non-empty string' | 'whole number' | 'boolean' | 'string or null';
+type Check = 'string' | 'non-empty string' | 'whole number' | 'boolean' | 'string or null' | 'timestamp';
 
 interface FieldRule {
   field: string;
@@ -36,6 +36,9 @@ export const RULES = {
     opt('completed', 'boolean'),
     // Empty (or null) until the job is complete.
     opt('firmware_image_id', 'string or null'),
+    // The owner marker and how recently the job moved: the one-writer rule reads both (ownership.ts).
+    opt('description', 'string'),
+    opt('updated_at', 'timestamp'),
   ],
   'upload chunk': [req('id', 'whole number'), req('length', 'whole number'), req('hash', 'string')],
   'firmware image': [
@@ -45,6 +48,11 @@ export const RULES = {
     req('datafile_checksum', 'string'),
     req('datafile_size', 'whole number'),
     opt('short_datafile', 'string'),
+    opt('description', 'string'),
+    // Like with like (encrypt-payload), and the outputs a manifest of an encrypted payload needs.
+    opt('datafile_encryption', 'boolean'),
+    opt('encrypted_datafile_checksum', 'string'),
+    opt('encrypted_datafile_size', 'whole number'),
   ],
   // What the campaign step decides on.
   'firmware manifest': [
@@ -97,6 +105,8 @@ function passes(value: unknown, check: Check): boolean {
       return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
     case 'boolean':
       return typeof value === 'boolean';
+    case 'timestamp':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
   }
 }
 
