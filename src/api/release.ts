@@ -170,7 +170,7 @@ export function normalizePhase(phase: string | undefined): CampaignPhase {
   return word.endsWith('stopped') ? word.replace(/_/g, '') : word;
 }
 
-/** Deployment states after which a device will not change any more in this campaign. */
-export function isDeviceSucceeded(state: DeploymentState): boolean {
-  return state === 'deployed';
+/** A device failed in this campaign: neither updated nor still on its way (manifest-tool's rule, minus pending). */
+export function isDeviceFailed(state: DeploymentState): boolean {
+  return state !== 'deployed' && state !== 'pending';
 }

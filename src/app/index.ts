@@ -10,7 +10,7 @@ export { prepareCampaign, preparePublish, type PreparedCampaign, type PreparedPu
 export {
   runCampaignStep,
   runPublish,
-  type CampaignContext,
+  type CampaignRunContext,
   type PublishContext,
   type RunBasics,
   type RunContext,

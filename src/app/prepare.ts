@@ -53,11 +53,7 @@ export async function preparePublish(settings: Settings, provenance: Provenance)
 }
 
 /** The manifest's path and the default names (derived like the image name), and the description. */
-export function prepareCampaign(
-  settings: CampaignSettings,
-  provenance: Provenance,
-  pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
-): PreparedCampaign {
+export function prepareCampaign(settings: CampaignSettings, provenance: Provenance): PreparedCampaign {
   const manifestPath = resolve(settings.manifestPath);
   const named =
     settings.manifestName === undefined
@@ -77,7 +73,7 @@ export function prepareCampaign(
       ...(settings.maxFailedDevices !== undefined && { maxFailedDevices: settings.maxFailedDevices }),
       dryRun: settings.dryRun,
       maxRetries: settings.maxRetries,
-      pollIntervalMs,
+      pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     },
     ...(named.warning !== undefined && {
       nameWarning: shortened('manifest', named.name, 'manifest-name'),

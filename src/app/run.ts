@@ -29,7 +29,7 @@ export interface RunContext<Event, Prepared> {
 export type RunBasics = Pick<RunContext<never, never>, 'provenance' | 'logger' | 'signal' | 'env'>;
 
 export type PublishContext = RunContext<UploadEvent, PreparedPublish>;
-export type CampaignContext = RunContext<CampaignEvent, PreparedCampaign>;
+export type CampaignRunContext = RunContext<CampaignEvent, PreparedCampaign>;
 
 /** Locate, name, then publish() through a dispatcher of its own, closed when the run ends. */
 export async function runPublish(settings: Settings, ctx: PublishContext): Promise<PublishResult> {
@@ -42,7 +42,7 @@ export async function runPublish(settings: Settings, ctx: PublishContext): Promi
 /** Name, then runCampaign() through a dispatcher of its own, closed when the run ends. */
 export async function runCampaignStep(
   settings: CampaignSettings,
-  ctx: CampaignContext,
+  ctx: CampaignRunContext,
 ): Promise<CampaignResult> {
   const prepared = await prepareIn(ctx, async () => prepareCampaign(settings, ctx.provenance));
   return withClientDeps(ctx, (deps) =>

@@ -1,6 +1,6 @@
 // The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
 // (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
-import type { UpdateCampaign } from '../api/release.js';
+import { isDeviceFailed, type UpdateCampaign } from '../api/release.js';
 import { cleanServerText, ServiceError } from '../client/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
@@ -116,7 +116,7 @@ export async function readFailures(ctx: CampaignContext, id: string): Promise<vo
     ctx.client.allCampaignDeviceMetadata(id),
   );
   const failed: FailedDevice[] = metadata
-    .filter((d) => d.deployment_state !== 'deployed' && d.deployment_state !== 'pending')
+    .filter((d) => isDeviceFailed(d.deployment_state))
     .map((d) => ({ device_id: d.device_id, reason: d.description || d.deployment_state }));
   ctx.result.failedDevices = failed;
   if (failed.length === 0) return;

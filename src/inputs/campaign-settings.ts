@@ -18,7 +18,6 @@ import {
 
 // Defaults and bounds are the input specification's (spec.ts).
 export const DEFAULT_TIMEOUT_MINUTES = Number(defaultOf('timeout'));
-export const MAX_TIMEOUT_MINUTES = rangeOf('timeout').max;
 const DEFAULT_MIN_SUCCESS_PERCENT = Number(defaultOf('min-success-percent'));
 
 export interface CampaignSettings {
@@ -102,10 +101,11 @@ function parseDeviceFilter(text: string): string {
 function parseTimeoutMinutes(text: string): number {
   if (text === '') return DEFAULT_TIMEOUT_MINUTES;
   const minutes = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!(minutes > 0 && minutes <= MAX_TIMEOUT_MINUTES)) {
+  const { min, max, aboveMin } = rangeOf('timeout');
+  if (!((aboveMin ? minutes > min : minutes >= min) && minutes <= max)) {
     throw new InputError(
       'timeout',
-      `'${text}' must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}, e.g. 60.`,
+      `'${text}' must be a number of minutes above ${min} and at most ${max}, e.g. 60.`,
     );
   }
   return minutes;
@@ -114,8 +114,12 @@ function parseTimeoutMinutes(text: string): number {
 function parseMinSuccessPercent(text: string): number {
   if (text === '') return DEFAULT_MIN_SUCCESS_PERCENT;
   const percent = /^\d+(\.\d+)?%?$/.test(text) ? Number(text.replace(/%$/, '')) : NaN;
-  if (!(percent >= 0 && percent <= 100)) {
-    throw new InputError('min-success-percent', `'${text}' must be a percentage from 0 to 100, e.g. 95.`);
+  const { min, max } = rangeOf('min-success-percent');
+  if (!(percent >= min && percent <= max)) {
+    throw new InputError(
+      'min-success-percent',
+      `'${text}' must be a percentage from ${min} to ${max}, e.g. 95.`,
+    );
   }
   return percent;
 }

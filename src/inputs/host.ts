@@ -5,7 +5,6 @@ import { InputError } from './errors.js';
 const INPUT = 'api-host';
 
 // Plain HTTP is only for a local emulator: the key must never cross a network in clear text.
-export { isLoopbackHost };
 
 /** Validates the API base URL: https (or http to loopback), nothing but scheme, host and port. */
 export function parseApiHost(text: string): URL {

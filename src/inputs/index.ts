@@ -1,13 +1,11 @@
 export { parseSize } from '../common/bytes.js';
 export { resolveApiKey } from './api-key.js';
 export { InputError } from './errors.js';
-export { CAMPAIGN_INPUTS, INPUTS, PUBLISH_INPUTS, inputSpec, type InputSpec, type Step } from './spec.js';
-export { isLoopbackHost, parseApiHost } from './host.js';
+export { INPUTS, inputSpec, type InputSpec, type Step } from './spec.js';
+export { parseApiHost } from './host.js';
 export {
   CONFLICT_POLICIES,
   DEFAULT_CHUNK_SIZE,
-  DEFAULT_REQUEST_TIMEOUT_SECONDS,
-  DEFAULT_RETRIES,
   parseSettings,
   type ConflictPolicy,
   type ReadInput,

@@ -14,7 +14,8 @@ export interface InputSpec {
   /** action.yml's `default` (the parser's value for an empty input), as the runner passes it. */
   default?: string;
   /** Inclusive bounds the parser enforces (in the input's own unit). */
-  range?: { min: number; max: number };
+  /** Inclusive bounds the parser enforces (`aboveMin`: the value must be above `min`, not equal to it). */
+  range?: { min: number; max: number; aboveMin?: boolean };
   /** A secret: masked before anything is logged, never passed on a command line. */
   secret?: boolean;
   cli: {
@@ -221,7 +222,7 @@ export const CAMPAIGN_INPUTS: readonly InputSpec[] = [
     required: false,
     default: '60',
     // A GitHub-hosted job runs at most 6 hours; a self-hosted one may wait a day at most.
-    range: { min: 0, max: 24 * 60 },
+    range: { min: 0, max: 24 * 60, aboveMin: true },
     cli: { flag: '--timeout <minutes>', help: 'the longest to wait', note: 'minutes, above 0' },
   },
   {
@@ -269,7 +270,7 @@ export function defaultOf(name: string, step?: Step): string {
   return inputSpec(name, step).default ?? '';
 }
 
-export function rangeOf(name: string): { min: number; max: number } {
+export function rangeOf(name: string): { min: number; max: number; aboveMin?: boolean } {
   const range = inputSpec(name).range;
   if (!range) throw new Error(`input '${name}' has no range`);
   return range;

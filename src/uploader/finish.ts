@@ -2,7 +2,7 @@
 // still ours, and about to give the image the user's description. What it checks cannot be undone after.
 import type { UploadChunk } from '../api/types.js';
 import type { ImageSource } from '../image/index.js';
-import { chunkMismatch, type LocalChunk } from './decide.js';
+import { heldChunksMismatch, type LocalChunk } from './decide.js';
 import { hint } from '../common/hint.js';
 import { UploadStateError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';
@@ -46,11 +46,7 @@ export function planMismatch(held: UploadChunk[], plan: LocalChunk[]): string | 
   if (held.length !== plan.length) {
     return `it holds ${held.length} chunks where the local file makes ${plan.length}`;
   }
-  for (const [i, chunk] of held.entries()) {
-    const mismatch = chunkMismatch(chunk, i + 1, plan[i]!);
-    if (mismatch) return mismatch;
-  }
-  return undefined;
+  return heldChunksMismatch(held, plan);
 }
 
 /**
