@@ -14,8 +14,7 @@ import {
   type FailureDescription,
   type RetryRecord,
 } from './report/index.js';
-import { failStep, setOutputs, startActionRun, writeSummary } from './action/runtime.js';
-import { retryRecord } from './action/publish-log.js';
+import { failStep, retryRecord, setOutputs, startActionRun, writeSummary } from './action/runtime.js';
 
 export async function run(): Promise<void> {
   const action = startActionRun((signal, logger) =>

@@ -13,8 +13,8 @@ import {
   type WaitRecord,
 } from './report/index.js';
 import { systemClock } from './common/clock.js';
-import { failStep, setOutputs, startActionRun, writeSummary } from './action/runtime.js';
-import { PhaseGroups, resultLine, retryRecord, UploadTracker } from './action/publish-log.js';
+import { failStep, retryRecord, setOutputs, startActionRun, writeSummary } from './action/runtime.js';
+import { PhaseGroups, resultLine, UploadTracker } from './action/publish-log.js';
 
 export { actionLogger } from './action/runtime.js';
 

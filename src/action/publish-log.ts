@@ -1,7 +1,6 @@
 // How the publish action tells the run in the log: a log group per phase, where the upload stood when
 // it was cancelled, the one-line result, and the retries for the summary.
 import * as core from '@actions/core';
-import type { RetryRecord } from '../report/index.js';
 import type { Phase, PublishResult, UploadEvent } from '../uploader/index.js';
 
 const PHASE_GROUPS: Partial<Record<Phase, string>> = {
@@ -54,15 +53,6 @@ export class UploadTracker {
       're-run the workflow with the same inputs to resume it'
     );
   }
-}
-
-/** A retry for the summary's log of them (the error's text redacted). */
-export function retryRecord(
-  event: { operation: string; attempt: number; delayMs: number; error: Error },
-  redact: (t: string) => string,
-): RetryRecord {
-  const { operation, attempt, delayMs, error } = event;
-  return { operation, attempt, delayMs, message: redact(error.message) };
 }
 
 export function resultLine(result: PublishResult): string {

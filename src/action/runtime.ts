@@ -7,7 +7,7 @@ import { redactSecret } from '../client/index.js';
 import type { Logger } from '../common/logger.js';
 import { neutralise } from '../common/neutralise.js';
 import { githubProvenance, resolveApiKey } from '../inputs/index.js';
-import { describeFailure, failureLine, type FailureDescription } from '../report/index.js';
+import { describeFailure, failureLine, type FailureDescription, type RetryRecord } from '../report/index.js';
 
 export interface ActionRun {
   /** Scrubs the key from text we did not write ourselves. */
@@ -95,4 +95,13 @@ export async function writeSummary(markdown: string, run: ActionRun): Promise<vo
 
 export function setOutputs(outputs: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value);
+}
+
+/** A retry for the summary's log of them (the error's text redacted). */
+export function retryRecord(
+  event: { operation: string; attempt: number; delayMs: number; error: Error },
+  redact: (t: string) => string,
+): RetryRecord {
+  const { operation, attempt, delayMs, error } = event;
+  return { operation, attempt, delayMs, message: redact(error.message) };
 }

@@ -3,7 +3,7 @@
 import type { CampaignResult } from '../campaign/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration } from './format.js';
-import type { RetryRecord } from './summary.js';
+import { retriesTable, table, type RetryRecord } from './markdown.js';
 
 export interface CampaignSummaryInput {
   result: CampaignResult;
@@ -72,8 +72,7 @@ function overview({ result, apiHost }: CampaignSummaryInput): string {
     ['Duration', formatDuration(result.durationMs)],
     ['Retries', String(result.retryCount)],
   ];
-  const present = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
-  return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
+  return table(rows);
 }
 
 function countsTable({ counts }: CampaignResult): string {
@@ -121,12 +120,7 @@ function retriesBlock(retries: RetryRecord[]): string {
   return [
     `<details><summary>Retries (${retries.length})</summary>`,
     '',
-    '| Operation | Attempt | Waited | Error |',
-    '|---|---:|---:|---|',
-    ...retries.map(
-      (r) =>
-        `| ${escapeMarkdown(r.operation)} | ${r.attempt} | ${formatDuration(r.delayMs)} | ${escapeMarkdown(r.message)} |`,
-    ),
+    retriesTable(retries),
     '',
     '</details>',
   ].join('\n');

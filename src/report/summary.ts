@@ -3,14 +3,9 @@ import { formatBytes } from '../common/bytes.js';
 import { WAIT_OUTCOMES, type ChunkTiming, type PublishResult, type UploadEvent } from '../uploader/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration, formatRate } from './format.js';
+import { retriesTable, table, type RetryRecord } from './markdown.js';
 
-/** One retry as the uploader reported it (the error already reduced to its one-line message). */
-export interface RetryRecord {
-  operation: string;
-  attempt: number;
-  delayMs: number;
-  message: string;
-}
+export type { RetryRecord };
 
 /** A wait for another run's upload under the same name (the uploader's 'waited' event). */
 export type WaitRecord = Omit<Extract<UploadEvent, { type: 'waited' }>, 'type'>;
@@ -62,11 +57,6 @@ export function summaryMarkdown(input: SummaryInput): string {
   const details = detailsBlock(input);
   if (details) sections.push(details);
   return sections.join('\n\n') + '\n';
-}
-
-function table(rows: [string, string | undefined][]): string {
-  const present = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
-  return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
 }
 
 function optional(value: string | undefined): string | undefined {
@@ -165,16 +155,5 @@ function timelineTable(timeline: ChunkTiming[]): string {
     ...timeline.slice(0, keep).map(row),
     `| … | ${omitted} more chunks | | | | |`,
     ...timeline.slice(-keep).map(row),
-  ].join('\n');
-}
-
-function retriesTable(retries: RetryRecord[]): string {
-  return [
-    '| Operation | Attempt | Waited | Error |',
-    '|---|---:|---:|---|',
-    ...retries.map(
-      (r) =>
-        `| ${escapeMarkdown(r.operation)} | ${r.attempt} | ${formatDuration(r.delayMs)} | ${escapeMarkdown(r.message)} |`,
-    ),
   ].join('\n');
 }
