@@ -40,8 +40,10 @@ function xorInPlace(path: string, position: number, mask: Buffer): void {
 }
 
 /**
- * A change that keeps the CRC-32 the send pass checks: XOR in the CRC-32 polynomial (x^32 + …, 33 bits
- * in zlib's bit order), a multiple of the generator, so the CRC stays while the MD5 changes.
+ * A change that keeps a CRC-32 (what the send pass checked before it checked fstat, and what any cheap
+ * checksum of the re-read would miss): XOR in the CRC-32 polynomial (x^32 + …, 33 bits in zlib's bit
+ * order), a multiple of the generator, so the CRC stays while the MD5 changes. The guard against a return
+ * to a checksum-only re-read check.
  */
 const CRC_PRESERVING_MASK = Buffer.from(
   [0, 1, 2, 3, 4].map((i) => Number(((1n | (0xedb88320n << 1n)) >> BigInt(8 * i)) & 0xffn)),
