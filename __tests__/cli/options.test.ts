@@ -10,7 +10,7 @@ import {
   type PublishOptions,
 } from '../../src/cli/options.js';
 import { InputError, parseSettings } from '../../src/inputs/index.js';
-import { explainFailure } from '../../src/cli/run.js';
+import { explainFailure } from '../../src/cli/failure.js';
 
 /** Parses argv the way runCli does; returns the options, or the exit code commander ended with. */
 async function parse(

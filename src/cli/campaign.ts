@@ -6,8 +6,9 @@ import { CampaignFailure } from '../campaign/index.js';
 import { systemClock } from '../common/clock.js';
 import { render } from '../common/hint.js';
 import { neutralise } from '../common/neutralise.js';
-import { InputError, parseCampaignSettings } from '../inputs/index.js';
-import { campaignOutputsFor, CampaignProgress, describeFailure, failureLine } from '../report/index.js';
+import { parseCampaignSettings } from '../inputs/index.js';
+import { campaignOutputsFor, CampaignProgress } from '../report/index.js';
+import { explainFailure, reportFailure } from './failure.js';
 import { addStepCommand, EXIT, inputReader, type ParsedOptions } from './options.js';
 import { CliOutput, formatOutputs, jsonLine } from './output.js';
 
@@ -54,13 +55,6 @@ export async function runCampaignCommand(options: CampaignOptions, ctx: CommandC
   const { logger } = output;
   const printOutputs = (outputs: Record<string, string | undefined>) =>
     ctx.stdout.write(options.json ? `${jsonLine(outputs)}\n` : formatOutputs(outputs));
-  // With --json a failure is one object on stdout too: the outputs known so far, the error, the exit code.
-  const fail = (code: number, message: string, outputs: Record<string, string | undefined> = {}) => {
-    ctx.stderr.write(`error: ${neutralise(message)}\n`);
-    if (options.json) ctx.stdout.write(`${jsonLine({ ...outputs, error: message, exit_code: code })}\n`);
-    else if (Object.keys(outputs).length > 0) ctx.stdout.write(formatOutputs(outputs));
-    return code;
-  };
   try {
     const settings = parseCampaignSettings(inputReader(options, ctx.givenKey, 'campaign'), ctx.env);
     const progress = new CampaignProgress({ clock: systemClock, emit: logger.info });
@@ -79,13 +73,13 @@ export async function runCampaignCommand(options: CampaignOptions, ctx: CommandC
     printOutputs(campaignOutputsFor(result));
     return EXIT.ok;
   } catch (error) {
-    const message = failureLine(describeFailure(error, cliVocabulary));
-    if (error instanceof InputError) return fail(EXIT.usage, message);
     if (options.verbose && error instanceof Error && error.stack) {
       ctx.stderr.write(`${error.stack.split('\n').map(neutralise).join('\n')}\n`);
     }
+    // The campaign itself says it was cancelled (and that it runs on): no "cancelled:" prefix here.
+    const failure = explainFailure(error, undefined);
     const outputs =
       error instanceof CampaignFailure && error.result.campaignId ? campaignOutputsFor(error.result) : {};
-    return fail(EXIT.failed, message, outputs);
+    return reportFailure(ctx, failure, options.json === true, outputs);
   }
 }

@@ -6,10 +6,8 @@ import { formatBytes } from '../common/bytes.js';
 import { systemClock } from '../common/clock.js';
 import { render } from '../common/hint.js';
 import { neutralise } from '../common/neutralise.js';
-import { ImagePathError } from '../image/index.js';
-import { InputError, parseSettings, resolveApiKey } from '../inputs/index.js';
-import { describeFailure, failureLine, outputsFor } from '../report/index.js';
-import { ConflictError } from '../uploader/index.js';
+import { parseSettings, resolveApiKey } from '../inputs/index.js';
+import { outputsFor } from '../report/index.js';
 import { addCampaignCommand, runCampaignCommand } from './campaign.js';
 import { UsageError } from './errors.js';
 import {
@@ -21,6 +19,7 @@ import {
   inputReader,
   type ParsedOptions,
 } from './options.js';
+import { explainFailure, reportFailure } from './failure.js';
 import { CliOutput, formatOutputs, jsonLine, redacting, type TextStream } from './output.js';
 import { commandBasics } from './provenance.js';
 import { cliVocabulary } from './terms.js';
@@ -52,11 +51,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const stderr = redacting(io.stderr, () => secret);
 
   // Before the options are parsed (a usage error), `--json` anywhere in argv asks for the JSON failure.
-  const failWith = (code: number, message: string, json: boolean): number => {
-    stderr.write(`error: ${neutralise(message)}\n`);
-    if (json) stdout.write(`${jsonLine({ error: message, exit_code: code })}\n`);
-    return code;
-  };
+  const failWith = (code: number, message: string, json: boolean): number =>
+    reportFailure({ stdout, stderr }, { code, message }, json);
   const jsonAsked = argv.includes('--json');
   if (findApiKeyFlag(argv)) return failWith(EXIT.usage, API_KEY_FLAG_MESSAGE, jsonAsked);
   let parsed: { command: 'publish' | 'campaign'; options: ParsedOptions } | undefined;
@@ -85,16 +81,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // The key masked is the key used: the parsers resolve it with the same function.
   secret = resolveApiKey(givenKey, io.env);
   const ctx: CommandContext = { ...io, stdout, stderr, givenKey };
-  return command === 'campaign'
-    ? runCampaignCommand(options, ctx)
-    : runPublishCommand(options, ctx, failWith);
+  return command === 'campaign' ? runCampaignCommand(options, ctx) : runPublishCommand(options, ctx);
 }
 
-async function runPublishCommand(
-  options: ParsedOptions,
-  ctx: CommandContext,
-  failWith: (code: number, message: string, json: boolean) => number,
-): Promise<number> {
+async function runPublishCommand(options: ParsedOptions, ctx: CommandContext): Promise<number> {
   const output = new CliOutput(ctx.stderr, {
     isTTY: ctx.isTTY,
     verbose: options.verbose === true,
@@ -120,11 +110,10 @@ async function runPublishCommand(
     return EXIT.ok;
   } catch (error) {
     output.finish();
-    const { code, message } = explainFailure(error, ctx.signal);
     if (options.verbose && error instanceof Error && error.stack) {
       ctx.stderr.write(`${error.stack.split('\n').map(neutralise).join('\n')}\n`);
     }
-    return failWith(code, message, options.json === true);
+    return reportFailure(ctx, explainFailure(error, ctx.signal), options.json === true);
   }
 }
 
@@ -142,22 +131,4 @@ async function readKeyFile(path: string): Promise<string> {
   if (key === '')
     throw new UsageError(`--api-key-file: '${path}' is empty; put the access key (ak_…) in it.`);
   return key;
-}
-
-/** Bad input (exit 2) or a failure (1; a conflict 3), worded in the CLI's terms. */
-export function explainFailure(
-  error: unknown,
-  signal: AbortSignal | undefined,
-): { code: number; message: string } {
-  if (error instanceof InputError && error.input === 'api-key' && error.missing) {
-    return {
-      code: EXIT.usage,
-      message: 'no access key: pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY).',
-    };
-  }
-  const message = failureLine(describeFailure(error, cliVocabulary));
-  if (error instanceof InputError || error instanceof ImagePathError) return { code: EXIT.usage, message };
-  if (error instanceof ConflictError) return { code: EXIT.conflict, message };
-  if (signal?.aborted) return { code: EXIT.failed, message: `cancelled: ${message}` };
-  return { code: EXIT.failed, message };
 }
