@@ -1,4 +1,5 @@
 // The emulator's records, as the store keeps them, and their wire views (what the API answers).
+import { md5Hex } from '../image/md5.js';
 import type { Hash } from 'node:crypto';
 import type { FirmwareImage, UploadChunk, UploadJob, UploadJobRequest } from '../api/types.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MIN_CHUNK_SIZE } from '../api/types.js';
@@ -87,7 +88,7 @@ export function validateJobRequest(request: unknown): UploadJobRequest {
 }
 
 /** The MD5 of nothing, in the hex the chunk list shows (the completing chunk's hash). */
-export const EMPTY_MD5_HEX = 'd41d8cd98f00b204e9800998ecf8427e';
+export const EMPTY_MD5_HEX = md5Hex(Buffer.alloc(0));
 
 /** Why the zero-length chunk cannot complete the job (S3's rules, checked only at the end), if it cannot. */
 export function completionProblem(job: JobRecord, minChunkSize: number): string | undefined {
