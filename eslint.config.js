@@ -42,6 +42,12 @@ const notTestsOrScripts = {
   regex: String.raw`^(\.\./)+(__tests__|scripts)(/|$)`,
   message: 'src/ never imports tests or scripts.',
 };
+/** The one module that reaches into a package by path: @actions/github exports nothing narrower (README). */
+const PACKAGE_PATH_IMPORTER = 'src/github-context.ts';
+const noPackagePaths = {
+  regex: String.raw`(^|/)node_modules/`,
+  message: `Import a package by its name; only ${PACKAGE_PATH_IMPORTER} imports a package's file by path.`,
+};
 const noActions = {
   group: ['@actions/*'],
   message: 'Only the entry adapters (src/*.ts, src/cli/) touch @actions/*; pass what is needed as arguments.',
@@ -54,8 +60,9 @@ const throughBarrels = (prefix) => ({
   message: 'Import another layer through its barrel (src/<layer>/index.ts), not one of its modules.',
 });
 
-function restrict(patterns) {
-  return { 'no-restricted-imports': ['error', { patterns: [notTestsOrScripts, ...patterns] }] };
+function restrict(patterns, { packagePaths = false } = {}) {
+  const always = packagePaths ? [notTestsOrScripts] : [notTestsOrScripts, noPackagePaths];
+  return { 'no-restricted-imports': ['error', { patterns: [...always, ...patterns] }] };
 }
 
 function layerRules(layer, { actions = false } = {}) {
@@ -98,6 +105,7 @@ export default tseslint.config(
         {
           patterns: [
             notTestsOrScripts,
+            noPackagePaths,
             {
               regex: String.raw`^\.\./(${FOLDERS.filter((f) => !LAYERS.image.includes(f) && f !== 'image').join('|')})(/|$)`,
               message: `src/image/ may import only ${LAYERS.image.map((l) => `src/${l}/`).join(', ')}.`,
@@ -136,11 +144,14 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/*.ts'],
-    rules: restrict([
-      { regex: String.raw`^\./emulator(/|$)`, message: 'The entry points do not run the emulator.' },
-      throughBarrels(String.raw`\./`),
-    ]),
-  },
+  ...[false, true].map((packagePaths) => ({
+    files: packagePaths ? [PACKAGE_PATH_IMPORTER] : ['src/*.ts'],
+    rules: restrict(
+      [
+        { regex: String.raw`^\./emulator(/|$)`, message: 'The entry points do not run the emulator.' },
+        throughBarrels(String.raw`\./`),
+      ],
+      { packagePaths },
+    ),
+  })),
 );

@@ -202,10 +202,8 @@ describe('run()', () => {
     delete inputs.name;
     process.env.GITHUB_REF = 'refs/tags/v9.8.7';
     process.env.GITHUB_REPOSITORY = 'acme/widget';
-    // @actions/github reads its context when loaded: load a fresh copy with these variables.
-    jest.resetModules();
-    const fresh = await import('../src/main.js');
-    await fresh.run();
+    // Each run reads the runner's context afresh (src/github-context.ts).
+    await run();
     expect(failures()).toEqual([]);
     expect(outputs().name).toBe('firmware.bin@v9.8.7');
   });

@@ -4,49 +4,62 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { cliProvenance, provenanceFromGit } from '../../src/cli/provenance.js';
+import { runnerContext } from '../../src/github-context.js';
 import { provenanceFromCiEnv } from '../../src/inputs/provenance.js';
 import { defaultName } from '../../src/inputs/index.js';
+import { withRunnerEnv } from '../support/runner-env.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
+/** Off GitHub the runner's context is never asked for. */
+const notOnGitHub = () => {
+  throw new Error('the GitHub context was read off GitHub');
+};
 
 describe('provenance from CI variables', () => {
-  it('GitHub Actions', () => {
-    const provenance = provenanceFromCiEnv({
+  it("GitHub Actions: the runner's context, as the action reads it", () => {
+    const vars = {
       GITHUB_SHA: SHA,
       GITHUB_REF: 'refs/tags/v1.2.3',
       GITHUB_REPOSITORY: 'acme/fw',
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_RUN_ID: '42',
-    });
+    };
+    const provenance = withRunnerEnv(vars, () => provenanceFromCiEnv(vars, runnerContext));
     expect(provenance).toEqual({
       sha: SHA,
       ref: 'refs/tags/v1.2.3',
       repository: 'acme/fw',
       serverUrl: 'https://github.com',
-      runId: '42',
+      runId: 42,
     });
     expect(defaultName('fw.bin', provenance!).name).toBe('fw.bin@v1.2.3');
   });
 
   it('GitLab CI: a tag pipeline names the tag, a branch pipeline the short commit', () => {
-    const tagged = provenanceFromCiEnv({
-      CI_COMMIT_SHA: SHA,
-      CI_COMMIT_TAG: 'v2.0.0',
-      CI_PROJECT_PATH: 'acme/fw',
-    });
+    const tagged = provenanceFromCiEnv(
+      {
+        CI_COMMIT_SHA: SHA,
+        CI_COMMIT_TAG: 'v2.0.0',
+        CI_PROJECT_PATH: 'acme/fw',
+      },
+      notOnGitHub,
+    );
     expect(tagged).toEqual({ sha: SHA, ref: 'refs/tags/v2.0.0', repository: 'acme/fw' });
     expect(defaultName('fw.bin', tagged!).name).toBe('fw.bin@v2.0.0');
-    const branch = provenanceFromCiEnv({ CI_COMMIT_SHA: SHA, CI_COMMIT_BRANCH: 'main' });
+    const branch = provenanceFromCiEnv({ CI_COMMIT_SHA: SHA, CI_COMMIT_BRANCH: 'main' }, notOnGitHub);
     expect(defaultName('fw.bin', branch!).name).toBe('fw.bin@0123456');
   });
 
   it('Jenkins: GIT_COMMIT and TAG_NAME', () => {
-    const provenance = provenanceFromCiEnv({ GIT_COMMIT: SHA, TAG_NAME: 'v3.1.0', JOB_NAME: 'firmware' });
+    const provenance = provenanceFromCiEnv(
+      { GIT_COMMIT: SHA, TAG_NAME: 'v3.1.0', JOB_NAME: 'firmware' },
+      notOnGitHub,
+    );
     expect(provenance).toEqual({ sha: SHA, ref: 'refs/tags/v3.1.0', workflow: 'firmware' });
   });
 
   it('none outside CI', () => {
-    expect(provenanceFromCiEnv({ HOME: '/home/me' })).toBeUndefined();
+    expect(provenanceFromCiEnv({ HOME: '/home/me' }, notOnGitHub)).toBeUndefined();
   });
 });
 

@@ -1,10 +1,15 @@
-import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   defaultDescription,
   defaultName,
   githubProvenance,
   type Provenance,
 } from '../../src/inputs/index.js';
+import { runnerContext } from '../../src/github-context.js';
+import { withRunnerEnv } from '../support/runner-env.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const onTag: Provenance = { repository: 'acme/fw', sha: SHA, ref: 'refs/tags/v1.2.3' };
@@ -86,6 +91,8 @@ describe('defaultDescription', () => {
 });
 
 describe('githubProvenance', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'provenance-'));
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
   const RUN_ENV = {
     GITHUB_REPOSITORY: 'acme/widget',
     GITHUB_SHA: SHA,
@@ -97,31 +104,41 @@ describe('githubProvenance', () => {
     GITHUB_ACTOR: 'octocat',
   };
 
-  it("reads the same facts as @actions/github's context from the same variables", async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, RUN_ENV);
-    delete process.env.GITHUB_EVENT_PATH;
-    try {
-      // The reference: the package the action used to load for this (its context reads process.env).
-      const { context } = await import('@actions/github');
-      expect(githubProvenance(process.env)).toEqual({
-        repository: `${context.repo.owner}/${context.repo.repo}`,
-        sha: context.sha,
-        ref: context.ref,
-        serverUrl: context.serverUrl,
-        runId: String(context.runId),
-        runAttempt: String(context.runAttempt),
-        workflow: context.workflow,
-        actor: context.actor,
-      });
-    } finally {
-      for (const key of Object.keys(RUN_ENV)) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
+  it("reads the run's facts through @actions/github's context", () => {
+    expect(withRunnerEnv(RUN_ENV, () => githubProvenance(runnerContext()))).toEqual({
+      repository: 'acme/widget',
+      sha: SHA,
+      ref: 'refs/tags/v9.8.7',
+      serverUrl: 'https://github.example.com',
+      runId: 123456789,
+      runAttempt: 2,
+      workflow: 'release firmware',
+      actor: 'octocat',
+    });
   });
 
-  it('leaves out what the runner does not set', () => {
-    expect(githubProvenance({ GITHUB_SHA: SHA, GITHUB_RUN_ID: '' })).toEqual({ sha: SHA });
-    expect(githubProvenance({})).toEqual({});
+  it('takes the repository from the event payload when GITHUB_REPOSITORY is not set', () => {
+    const event = join(workspace, 'event.json');
+    writeFileSync(event, JSON.stringify({ repository: { name: 'widget', owner: { login: 'acme' } } }));
+    const provenance = withRunnerEnv({ GITHUB_SHA: SHA, GITHUB_EVENT_PATH: event }, () =>
+      githubProvenance(runnerContext()),
+    );
+    expect(provenance.repository).toBe('acme/widget');
+  });
+
+  it('leaves out what the runner does not set (the server is GitHub unless told otherwise)', () => {
+    const provenance = withRunnerEnv({ GITHUB_SHA: SHA, GITHUB_RUN_ID: '' }, () =>
+      githubProvenance(runnerContext()),
+    );
+    expect(provenance).toEqual({ sha: SHA, serverUrl: 'https://github.com' });
+    expect(defaultDescription(provenance)).not.toContain('Run:');
+  });
+
+  it('an event file that cannot be read costs the provenance, not the run', () => {
+    const event = join(workspace, 'broken-event.json');
+    writeFileSync(event, '{ not json');
+    const context = withRunnerEnv({ GITHUB_SHA: SHA, GITHUB_EVENT_PATH: event }, runnerContext);
+    expect(context).toBeUndefined();
+    expect(githubProvenance(context)).toEqual({});
   });
 });

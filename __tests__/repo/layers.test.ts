@@ -58,6 +58,16 @@ describe('layer rules (eslint.config.js)', () => {
       "import { startRig } from '../../__tests__/support/rig.js';",
       'never import __tests__',
     ],
+    [
+      'src/inputs/wrong.ts',
+      "import { Context } from '../../node_modules/@actions/github/lib/context.js';",
+      'Import a package by its name',
+    ],
+    [
+      'src/main.ts',
+      "import { Context } from '../node_modules/@actions/github/lib/context.js';",
+      'Import a package by its name',
+    ],
   ])('%s: %s fails lint', async (file, source, message) => {
     const problems = await importProblems(file, source);
     expect(problems).toHaveLength(1);

@@ -32,6 +32,18 @@ describe('parseLicenses', () => {
     expect(checkLicenses(await readFile(file, 'utf8'), 'dist/licenses.txt')).toEqual([]);
   });
 
+  it.each(['dist', 'dist/cli', 'dist/campaign'])(
+    '%s bundles @actions/github for its context only: no Octokit, one undici',
+    async (folder) => {
+      const names = parseLicenses(await readFile(join(PROJECT_ROOT, folder, 'licenses.txt'), 'utf8')).map(
+        (p) => p.name,
+      );
+      expect(names).toContain('@actions/github');
+      expect(names.filter((name) => name.startsWith('@octokit/'))).toEqual([]);
+      expect(names.filter((name) => name === 'undici')).toHaveLength(1);
+    },
+  );
+
   it('does not mistake a licence text line for an entry', () => {
     const text =
       entry('a', 'MIT', 'Copyright x\n\nMIT License\nPermission is granted') + entry('@s/b', 'ISC');

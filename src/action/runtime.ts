@@ -7,6 +7,7 @@ import { redactSecret } from '../client/index.js';
 import type { Logger } from '../common/logger.js';
 import { neutralise } from '../common/neutralise.js';
 import { githubProvenance, resolveApiKey } from '../inputs/index.js';
+import { runnerContext } from '../github-context.js';
 import { describeFailure, failureLine, type FailureDescription, type RetryRecord } from '../report/index.js';
 
 export interface ActionRun {
@@ -49,7 +50,7 @@ export function startActionRun(onSignal: (signal: string, logger: Logger) => voi
     cancel.dispose();
   };
   const basics = {
-    provenance: githubProvenance(process.env),
+    provenance: githubProvenance(runnerContext()),
     logger,
     signal: cancel.signal,
     env: process.env,

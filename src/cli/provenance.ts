@@ -1,10 +1,11 @@
-// Where the image comes from on the command line: the CI system's variables (the same reader as the
-// action's), else git. It feeds the same defaultName()/defaultDescription() as the action, so a name is
+// Where the image comes from on the command line: the CI system's variables (on GitHub the same context
+// as the action's), else git. It feeds the same defaultName()/defaultDescription() as the action, so a name is
 // stable across re-runs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RunBasics } from '../app/index.js';
 import type { Logger } from '../common/logger.js';
+import { runnerContext } from '../github-context.js';
 import { provenanceFromCiEnv, tagRef, type Provenance } from '../inputs/index.js';
 import type { CommandContext } from './run.js';
 
@@ -27,7 +28,7 @@ export async function provenanceFromGit(cwd: string): Promise<Provenance> {
 }
 
 export async function cliProvenance(env: Env, cwd: string): Promise<Provenance> {
-  return provenanceFromCiEnv(env) ?? (await provenanceFromGit(cwd));
+  return provenanceFromCiEnv(env, runnerContext) ?? (await provenanceFromGit(cwd));
 }
 
 /** What every command gives its run: provenance (CI variables, else git), the logger, the signal, the env. */

@@ -19,5 +19,6 @@ export {
   tagRef,
   type DefaultName,
   type Provenance,
+  type RunnerContext,
 } from './provenance.js';
 export { parseCampaignSettings, type CampaignSettings } from './campaign-settings.js';

@@ -24,28 +24,56 @@ function defined(p: Provenance): Provenance {
 }
 
 /**
- * GitHub Actions, GitLab CI or Jenkins, recognised by their commit variable; undefined elsewhere. The
- * GitHub fields are the ones @actions/github's `context` reads from the same variables (a test holds
- * them equal), read here instead of loading that package: its entry point brings Octokit and a second
- * undici for one object (see README, Performance).
+ * What provenance reads of @actions/github's `Context` (src/github-context.ts hands one in): the facts
+ * of the run, as the runner's variables and event payload give them.
  */
-export function provenanceFromCiEnv(env: Env): Provenance | undefined {
-  if (env.GITHUB_SHA) return githubProvenance(env);
+export interface RunnerContext {
+  readonly sha: string | undefined;
+  readonly ref: string | undefined;
+  readonly serverUrl: string | undefined;
+  /** NaN when the runner does not set it. */
+  readonly runId: number;
+  readonly runAttempt: number;
+  readonly workflow: string | undefined;
+  readonly actor: string | undefined;
+  /** Throws when neither GITHUB_REPOSITORY nor the payload names the repository. */
+  readonly repo: { owner: string; repo: string };
+}
+
+/**
+ * GitHub Actions, GitLab CI or Jenkins, recognised by their commit variable; undefined elsewhere. On
+ * GitHub the facts come from the runner's context (`github`), the one reader of its variables.
+ */
+export function provenanceFromCiEnv(
+  env: Env,
+  github: () => RunnerContext | undefined,
+): Provenance | undefined {
+  if (env.GITHUB_SHA) return githubProvenance(github());
   return otherCiProvenance(env);
 }
 
-/** On a GitHub runner (the action): whatever of the run's variables are set. */
-export function githubProvenance(env: Env): Provenance {
+/** On a GitHub runner (the action): whatever of the run's facts are known; nothing without a context. */
+export function githubProvenance(context: RunnerContext | undefined): Provenance {
+  if (context === undefined) return {};
   return defined({
-    repository: env.GITHUB_REPOSITORY,
-    sha: env.GITHUB_SHA,
-    ref: env.GITHUB_REF,
-    serverUrl: env.GITHUB_SERVER_URL,
-    runId: env.GITHUB_RUN_ID,
-    runAttempt: env.GITHUB_RUN_ATTEMPT,
-    workflow: env.GITHUB_WORKFLOW,
-    actor: env.GITHUB_ACTOR,
+    repository: repositoryOf(context),
+    sha: context.sha,
+    ref: context.ref,
+    serverUrl: context.serverUrl,
+    runId: Number.isSafeInteger(context.runId) ? context.runId : undefined,
+    runAttempt: Number.isSafeInteger(context.runAttempt) ? context.runAttempt : undefined,
+    workflow: context.workflow,
+    actor: context.actor,
   });
+}
+
+function repositoryOf(context: RunnerContext): string | undefined {
+  try {
+    const { owner, repo } = context.repo;
+    return `${owner}/${repo}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function otherCiProvenance(env: Env): Provenance | undefined {
