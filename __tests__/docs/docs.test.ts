@@ -226,8 +226,7 @@ describe('the input specification (src/inputs/spec.ts)', () => {
   it('fails when the CLI lacks an option for an input', () => {
     const extra: InputSpec = {
       name: 'new-input',
-      required: false,
-      cli: { flag: '--new-input <x>', help: 'a new input', note: 'a new input' },
+      cli: { flag: '--new-input <x>', help: 'a new input' },
     };
     const problems = checkCliOptions(undefined, { ...INPUTS, publish: [...INPUTS.publish, extra] });
     expect(problems).toEqual(["the CLI's `publish` lacks --new-input <x> for input `new-input`"]);

@@ -3,7 +3,7 @@
 // command (and no other, besides --json and --verbose), and the README's CLI tables are generated from it.
 import type { Command } from 'commander';
 import { addCampaignCommand } from '../../src/cli/campaign.js';
-import { buildProgram, CLI_ONLY_OPTIONS } from '../../src/cli/options.js';
+import { buildProgram, CLI_ONLY_OPTIONS, isRequiredOption, optionHelp } from '../../src/cli/options.js';
 import { INPUTS, type InputSpec, type Step } from '../../src/inputs/spec.js';
 import type { ActionSpec } from './action-spec.js';
 
@@ -19,9 +19,9 @@ export function checkActionInputs(action: ActionSpec, step: Step, specs = INPUTS
       problems.push(`${file}: input \`${input.name}\` is not in src/inputs/spec.ts (${step})`);
       continue;
     }
-    if (spec.required !== input.required) {
+    if ((spec.required ?? false) !== input.required) {
       problems.push(
-        `${file}: input \`${input.name}\` required: ${input.required}, spec.ts says ${spec.required}`,
+        `${file}: input \`${input.name}\` required: ${input.required}, spec.ts says ${spec.required ?? false}`,
       );
     }
     if (spec.default !== input.default) {
@@ -72,12 +72,15 @@ function cliProgram(): Command {
   return program;
 }
 
-/** The README's table of a command's options: option, the action input it stands for, notes. */
+/** The README's table of a command's options: option, the action input it stands for, its help line. */
 export function cliTable(step: Step, cell: (text: string) => string): string {
   const code = (text: string) => `\`${cell(text)}\``;
   const rows = [
-    ...INPUTS[step].map((s) => `| ${code(s.cli.flag)} | ${code(s.name)} | ${cell(s.cli.note)} |`),
-    ...CLI_ONLY_OPTIONS.map((o) => `| ${code(o.flag)} | | ${cell(o.note)} |`),
+    ...INPUTS[step].map(
+      (s) =>
+        `| ${code(s.cli.flag)} | ${code(s.name)} | ${cell(optionHelp(s))}${isRequiredOption(s) ? ' (required)' : ''} |`,
+    ),
+    ...CLI_ONLY_OPTIONS.map((o) => `| ${code(o.flag)} | | ${cell(o.help)} |`),
   ];
   return ['| Option | Action input | Notes |', '| --- | --- | --- |', ...rows].join('\n');
 }

@@ -19,18 +19,13 @@ export interface ParsedOptions {
 }
 export type PublishOptions = ParsedOptions;
 
-/** The options the CLI has besides the inputs (`note`: the README's CLI table). */
-export const CLI_ONLY_OPTIONS: readonly { flag: string; help: string; note: string }[] = [
+/** The options the CLI has besides the inputs. */
+export const CLI_ONLY_OPTIONS: readonly { flag: string; help: string }[] = [
   {
     flag: '--json',
-    help: 'print the outputs as one JSON object on stdout, and nothing else on stdout',
-    note: "print the outputs as one JSON object on stdout (the action's output names), nothing else",
+    help: "print the outputs (the action's output names) as one JSON object on stdout, and nothing else on stdout",
   },
-  {
-    flag: '--verbose',
-    help: 'debug lines (requests, retries) on stderr',
-    note: 'debug lines (requests, retries) on stderr',
-  },
+  { flag: '--verbose', help: 'debug lines (requests, retries) on stderr' },
 ];
 
 /** commander's attribute for an input's option: `--chunk-size` → chunkSize, `--no-start` → start. */
@@ -42,18 +37,20 @@ export function optionKey(spec: InputSpec): string {
 
 const isSwitch = (spec: InputSpec) => !spec.cli.flag.includes('<');
 
-/** The help line: the spec's, with the default the user gets when the option is left out. */
-function helpOf(spec: InputSpec): string {
+/** The help line (and the README's note): the spec's, with the default the user gets when the option is left out. */
+export function optionHelp(spec: InputSpec): string {
   const shown = spec.cli.shownDefault ?? (isSwitch(spec) ? undefined : spec.default);
   return shown === undefined ? spec.cli.help : `${spec.cli.help} (default: ${shown})`;
 }
 
+/** The key is required, but may come from the environment instead: the parser says when it is missing. */
+export const isRequiredOption = (spec: InputSpec) => spec.required === true && !spec.secret;
+
 /** Adds an option per input of `step` (the key only as a file: see findApiKeyFlag), then --json, --verbose. */
 function addInputOptions(command: Command, step: Step): Command {
   for (const spec of INPUTS[step]) {
-    // The key is required, but may come from the environment instead: the parser says when it is missing.
-    if (spec.required && !spec.secret) command.requiredOption(spec.cli.flag, helpOf(spec));
-    else command.option(spec.cli.flag, helpOf(spec));
+    if (isRequiredOption(spec)) command.requiredOption(spec.cli.flag, optionHelp(spec));
+    else command.option(spec.cli.flag, optionHelp(spec));
   }
   for (const { flag, help } of CLI_ONLY_OPTIONS) command.option(flag, help);
   return command;
