@@ -1,5 +1,6 @@
 // The campaign step's failures. Each carries what was known when it failed, so the outputs and the
 // summary still show the campaign, its phase and its counts. Service failures stay ServiceError.
+import { NamedError } from '../common/named-error.js';
 import { actionVocabulary, render, type Hint } from '../common/hint.js';
 import type { CampaignResult } from './types.js';
 
@@ -19,8 +20,7 @@ export type CampaignFailureKind =
   /** A service or network failure along the way. */
   | 'service';
 
-export class CampaignFailure extends Error {
-  override name = 'CampaignFailure';
+export class CampaignFailure extends NamedError {
   /** What to do about it, as data: each entry point renders it in its own terms. */
   readonly advice?: Hint;
   /** `advice` in the action's words. */

@@ -1,3 +1,4 @@
+import { NamedError } from '../common/named-error.js';
 import { STATUS_CODES } from 'node:http';
 import { actionVocabulary, render, type Hint } from '../common/hint.js';
 import { CLIENT_HINTS, httpHint, transportHint } from './hints.js';
@@ -23,8 +24,7 @@ export interface ServiceErrorInit {
 }
 
 /** The one error type of the client layer. Its message never carries the access key. */
-export class ServiceError extends Error {
-  override readonly name = 'ServiceError';
+export class ServiceError extends NamedError {
   readonly kind: ServiceErrorKind;
   readonly operation: string;
   readonly detail: string;

@@ -1,6 +1,7 @@
 // Advice as data: what to do, with the inputs it names kept as references, so that each entry point
 // renders it in its own terms (`` `name` `` in the action, `--name` in the CLI). Layers below the entry
 // points write hints and messages with `hint`…`` and never spell an input themselves.
+import { NamedError } from './named-error.js';
 
 /** A reference to an input (its action name, e.g. 'chunk-size'), as the renderer words it. */
 export type InputRef =
@@ -98,7 +99,7 @@ export const actionVocabulary: Vocabulary = {
  * An error whose message is a Hint: `message` is the action's wording (what logs and tests of the
  * lower layers see); an entry point with other terms renders `text` itself (report/failure.ts).
  */
-export class HintedError extends Error {
+export class HintedError extends NamedError {
   readonly text: Hint;
   constructor(text: Hint | string, options?: { cause?: unknown }) {
     super(render(asHint(text), actionVocabulary), options);

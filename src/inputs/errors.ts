@@ -1,4 +1,5 @@
 // The inputs layer's errors.
+import { NamedError } from '../common/named-error.js';
 import { actionVocabulary, asHint, render, type Hint } from '../common/hint.js';
 
 /**
@@ -6,7 +7,7 @@ import { actionVocabulary, asHint, render, type Hint } from '../common/hint.js';
  * `message` is the action's wording (``Input `chunk-size`: …``); an entry point with other terms renders
  * `input` and `problem` itself (the CLI: `--chunk-size: …`).
  */
-export class InputError extends Error {
+export class InputError extends NamedError {
   /** The input was required but not given (the CLI words that case in its own terms). */
   readonly missing: boolean;
   /** What is wrong and the fix, without the input's name. */
@@ -17,7 +18,6 @@ export class InputError extends Error {
     options: { missing?: boolean } = {},
   ) {
     super(`Input \`${input}\`: ${render(asHint(problem), actionVocabulary)}`);
-    this.name = 'InputError';
     this.problem = asHint(problem);
     this.missing = options.missing === true;
   }

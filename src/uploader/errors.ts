@@ -1,11 +1,11 @@
 // The uploader's own failures. Service failures stay the client's ServiceError. A message that names an
 // input is a Hint (HintedError): each entry point renders it in its own terms.
+import { NamedError } from '../common/named-error.js';
 import { alternative, hint, HintedError, type Hint } from '../common/hint.js';
 import { UPLOADER_HINTS } from './hints.js';
 
 /** The name is taken and the on-conflict policy says not to proceed. */
 export class ConflictError extends HintedError {
-  override name = 'ConflictError';
   constructor(
     message: Hint | string,
     readonly conflictingName: string,
@@ -15,13 +15,10 @@ export class ConflictError extends HintedError {
 }
 
 /** The name was taken between our look-up and our create (409): the caller looks again. */
-export class NameTakenError extends Error {
-  override name = 'NameTakenError';
-}
+export class NameTakenError extends NamedError {}
 
 /** The service's firmware image does not match the local file after the upload. */
-export class VerificationError extends Error {
-  override name = 'VerificationError';
+export class VerificationError extends NamedError {
   constructor(
     readonly firmwareImageId: string,
     readonly expected: { size: number; checksum: string },
@@ -36,13 +33,10 @@ export class VerificationError extends Error {
 }
 
 /** The service holds something we did not send: continuing could store a corrupt image. */
-export class UploadStateError extends HintedError {
-  override name = 'UploadStateError';
-}
+export class UploadStateError extends HintedError {}
 
 /** Another client appended to (or took over) the job this run writes: stopped, the job never completed. */
 export class AnotherWriterError extends UploadStateError {
-  override name = 'AnotherWriterError';
   constructor(
     readonly jobId: string,
     detail: string,
@@ -54,8 +48,7 @@ export class AnotherWriterError extends UploadStateError {
 }
 
 /** Cancelled (deps.signal): says where the upload stood; the job is kept so that a re-run resumes it. */
-export class UploadInterruptedError extends Error {
-  override name = 'UploadInterruptedError';
+export class UploadInterruptedError extends NamedError {
   constructor(
     /** Undefined when no upload job existed yet. */
     readonly jobId: string | undefined,
@@ -75,7 +68,6 @@ export class UploadInterruptedError extends Error {
 
 /** encrypt-payload was asked for, but the service stored the image unencrypted. */
 export class EncryptionError extends HintedError {
-  override name = 'EncryptionError';
   constructor(readonly firmwareImageId: string) {
     super(
       hint`encryption FAILED: ${alternative({ action: 'encrypt-payload is true', cli: '--encrypt-payload was given' })}, but the service stored firmware image ${firmwareImageId} without an encrypted payload (no datafile_encryption, encrypted_datafile_checksum or encrypted_datafile_size); do not build an encrypted-payload manifest from it. ${UPLOADER_HINTS.noEncryption}`,
