@@ -1,8 +1,6 @@
 // Shared by the emulator tests: raw HTTP requests (so headers like Content-Length can be left out or
 // lied about) and schema checks of every response.
 import { expect } from '@jest/globals';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   request as httpRequest,
@@ -12,8 +10,8 @@ import {
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { paths } from '../../src/api/types.js';
-import { responseSchemas, type ResponseKind } from '../../src/api/schemas.js';
 import type { Emulator } from '../../src/emulator/index.js';
+import { responseSchemas, schemaErrors, type ResponseKind } from '../support/contract.js';
 
 export const API_KEY = 'ak_test_key';
 export const AUTH = { Authorization: `Bearer ${API_KEY}` };
@@ -121,20 +119,9 @@ export function randomData(length: number): Buffer {
   return randomBytes(length);
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: true }));
-const validators = new Map<ResponseKind, ValidateFunction>();
-
-/** The response body validates against the contract's schema of that kind. */
+/** The response body validates against the schema the contract gives that kind (support/contract.ts). */
 export function expectSchema(kind: ResponseKind, body: unknown): void {
-  let validate = validators.get(kind);
-  if (!validate) {
-    validate = ajv.compile(responseSchemas[kind]);
-    validators.set(kind, validate);
-  }
-  const valid = validate(body);
-  expect(validate.errors ?? []).toEqual([]);
-  expect(valid).toBe(true);
+  expect(schemaErrors(responseSchemas[kind], body)).toEqual([]);
 }
 
 /** An error response: the status, the contract's error body, and its type. */
