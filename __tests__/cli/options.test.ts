@@ -9,7 +9,7 @@ import {
   inputReader,
   type PublishOptions,
 } from '../../src/cli/options.js';
-import { InputError, parseSettings } from '../../src/inputs/index.js';
+import { InputError, parseSettings, rangeText } from '../../src/inputs/index.js';
 import { explainFailure } from '../../src/cli/failure.js';
 
 /** Parses argv the way runCli does; returns the options, or the exit code commander ended with. */
@@ -116,6 +116,15 @@ describe('CLI usage errors', () => {
     expect(out).toContain('--api-key-file <file>');
     expect(out).toMatch(/Exit codes:[^]*2 {2}bad usage[^]*3 {2}conflict/);
     expect(out).toContain('IZUMA_API_KEY');
+  });
+
+  it("--help gives each option's range and default from the input spec, in its unit", async () => {
+    const { out } = await parse(['publish', '--help']);
+    const flat = out.replace(/\s+/g, ' ');
+    expect(flat).toContain('(5 MiB to 100 MiB; default: 64MiB)');
+    expect(flat).toContain('(0 to 100; default: 5)');
+    expect(flat).toContain('(30 to 3600; default: 300)');
+    expect(rangeText({ min: 0, max: 1440, aboveMin: true })).toBe('above 0, at most 1440');
   });
 
   it('recognise an attempt to pass the key as a flag, in both spellings', () => {

@@ -3,7 +3,7 @@
 // names, so that the settings parsers apply exactly the same rules and messages to both.
 import { Command, CommanderError } from 'commander';
 import { CLIENT_VERSION } from '../client/index.js';
-import { INPUTS, type InputSpec, type Step } from '../inputs/index.js';
+import { INPUTS, rangeText, type InputSpec, type Step } from '../inputs/index.js';
 import { longFlag } from './terms.js';
 
 export const PROGRAM_NAME = 'izuma-firmware-publish';
@@ -37,10 +37,12 @@ export function optionKey(spec: InputSpec): string {
 
 const isSwitch = (spec: InputSpec) => !spec.cli.flag.includes('<');
 
-/** The help line (and the README's note): the spec's, with the default the user gets when the option is left out. */
+/** The help line (and the README's note): the spec's, then the range and the default the user gets when the option is left out. */
 export function optionHelp(spec: InputSpec): string {
   const shown = spec.cli.shownDefault ?? (isSwitch(spec) ? undefined : spec.default);
-  return shown === undefined ? spec.cli.help : `${spec.cli.help} (default: ${shown})`;
+  const details = [spec.range && rangeText(spec.range), shown !== undefined && `default: ${shown}`];
+  const said = details.filter((detail) => typeof detail === 'string');
+  return said.length === 0 ? spec.cli.help : `${spec.cli.help} (${said.join('; ')})`;
 }
 
 /** The key is required, but may come from the environment instead: the parser says when it is missing. */

@@ -1,7 +1,7 @@
 export { parseSize } from '../common/bytes.js';
 export { resolveApiKey } from './api-key.js';
 export { InputError } from './errors.js';
-export { INPUTS, inputSpec, type InputSpec, type Step } from './spec.js';
+export { INPUTS, inputSpec, rangeText, type InputSpec, type Step } from './spec.js';
 export { parseApiHost } from './host.js';
 export {
   CONFLICT_POLICIES,

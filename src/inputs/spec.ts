@@ -3,8 +3,16 @@
 // defaults and ranges from here, the CLI builds its commander options and its vocabulary from here, and
 // `npm run docs -- --check` checks both action.yml files and the README's CLI tables against it.
 import { DEFAULT_API_HOST, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../api/types.js';
+import { formatBytes } from '../common/bytes.js';
 
 export type Step = 'publish' | 'campaign';
+
+export interface Range {
+  min: number;
+  max: number;
+  aboveMin?: boolean;
+  unit?: 'bytes';
+}
 
 export interface InputSpec {
   /** The action input; also the id in hints and InputError. */
@@ -13,16 +21,17 @@ export interface InputSpec {
   required?: true;
   /** action.yml's `default` (the parser's value for an empty input), as the runner passes it. */
   default?: string;
-  /** Inclusive bounds the parser enforces (in the input's own unit). */
-  /** Inclusive bounds the parser enforces (`aboveMin`: the value must be above `min`, not equal to it). */
-  range?: { min: number; max: number; aboveMin?: boolean };
+  /**
+   * Inclusive bounds the parser enforces, in the input's own unit (`bytes`: shown as 5 MiB); `aboveMin`:
+   * the value must be above `min`, not equal to it. The CLI help and the README show it (rangeText).
+   */
+  range?: Range;
   /** A secret: masked before anything is logged, never passed on a command line. */
   secret?: boolean;
   cli: {
     /** The commander flag with its argument: '--chunk-size <size>', '--dry-run', '--no-start'. */
     flag: string;
-    /** The option's help line, without the default (added from `default` or `shownDefault`); the README's
-     * CLI table shows the same line. */
+    /** The option's help line, without range and default (added from `range`, `default`, `shownDefault`). */
     help: string;
     /** The default as the help shows it, when it is not `default` itself (a derived or variable default). */
     shownDefault?: string;
@@ -57,10 +66,7 @@ const RETRIES: InputSpec = {
   name: 'retries',
   default: '5',
   range: { min: 0, max: 100 },
-  cli: {
-    flag: '--retries <n>',
-    help: 'extra attempts for a failed request, after the first',
-  },
+  cli: { flag: '--retries <n>', help: 'extra attempts for a failed request, after the first' },
 };
 
 const REQUEST_TIMEOUT: InputSpec = {
@@ -109,10 +115,10 @@ export const PUBLISH_INPUTS: readonly InputSpec[] = [
   {
     name: 'chunk-size',
     default: '64MiB',
-    range: { min: MIN_CHUNK_SIZE, max: MAX_CHUNK_SIZE },
+    range: { min: MIN_CHUNK_SIZE, max: MAX_CHUNK_SIZE, unit: 'bytes' },
     cli: {
       flag: '--chunk-size <size>',
-      help: 'chunk size: 64MiB, 16 MiB, 8MB or bytes; 5MiB to 100MiB',
+      help: 'chunk size: 64MiB, 16 MiB, 8MB or bytes',
     },
   },
   {
@@ -192,7 +198,7 @@ export const CAMPAIGN_INPUTS: readonly InputSpec[] = [
     default: '60',
     // A GitHub-hosted job runs at most 6 hours; a self-hosted one may wait a day at most.
     range: { min: 0, max: 24 * 60, aboveMin: true },
-    cli: { flag: '--timeout <minutes>', help: 'minutes, above 0: the longest to wait' },
+    cli: { flag: '--timeout <minutes>', help: 'the longest to wait, in minutes' },
   },
   {
     name: 'min-success-percent',
@@ -200,7 +206,7 @@ export const CAMPAIGN_INPUTS: readonly InputSpec[] = [
     range: { min: 0, max: 100 },
     cli: {
       flag: '--min-success-percent <percent>',
-      help: 'with --wait: the share of devices that must update, 0 to 100',
+      help: 'with --wait: the share of devices that must update, in percent',
     },
   },
   {
@@ -235,8 +241,14 @@ export function defaultOf(name: string, step?: Step): string {
   return inputSpec(name, step).default ?? '';
 }
 
-export function rangeOf(name: string): { min: number; max: number; aboveMin?: boolean } {
+export function rangeOf(name: string): Range {
   const range = inputSpec(name).range;
   if (!range) throw new Error(`input '${name}' has no range`);
   return range;
+}
+
+/** The range as the help and the README say it: `0 to 100`, `5 MiB to 100 MiB`, `above 0, at most 1440`. */
+export function rangeText({ min, max, aboveMin, unit }: Range): string {
+  const shown = (n: number) => (unit === 'bytes' ? formatBytes(n) : String(n));
+  return aboveMin ? `above ${shown(min)}, at most ${shown(max)}` : `${shown(min)} to ${shown(max)}`;
 }
