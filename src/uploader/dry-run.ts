@@ -14,8 +14,7 @@ export async function dryRun(session: UploadSession, request: PublishRequest): P
   const local = await hashImage(request.imagePath, request.chunkSize);
   const chunks = planChunks(local.size, request.chunkSize);
   // One look: a job is live unless released or idle by its updated_at (a real run would also watch it).
-  const job = state.unfinishedJob;
-  const live = job !== undefined && new JobWatch(session, session.ownership).isLive(job, state.heldChunks);
+  const live = new JobWatch(session, session.ownership).holdsLiveJob(state, request.onConflict);
   const decision = decideForName(request.onConflict, state, local, {
     jobIsLive: live,
     encrypt: request.encryptPayload,

@@ -6,10 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { UploadChunk, UploadJob } from '../api/types.js';
 import { ServiceError } from '../client/index.js';
 import { hint } from '../common/hint.js';
+import type { ConflictPolicy } from '../inputs/index.js';
 import { AnotherWriterError, UploadStateError } from './errors.js';
 import { UPLOADER_HINTS } from './hints.js';
 import { listHeldChunks } from './names.js';
 import type { UploadSession } from './session.js';
+import type { NameState } from './decide.js';
 
 export interface OwnershipTimings {
   /** A job that has not moved (updated_at, chunks, description) for this long is abandoned. */
@@ -83,6 +85,15 @@ export class JobWatch {
     private readonly session: UploadSession,
     readonly timings: OwnershipTimings,
   ) {}
+
+  /**
+   * Whether the name's unfinished job is another run's live one. Only on-conflict reuse asks (it may wait
+   * for that run); the dry run and the real run decide on this one answer.
+   */
+  holdsLiveJob(state: NameState, onConflict: ConflictPolicy): boolean {
+    const job = state.unfinishedJob;
+    return job !== undefined && onConflict === 'reuse' && this.isLive(job, state.heldChunks);
+  }
 
   isLive(job: UploadJob, heldChunks: UploadChunk[]): boolean {
     if (jobOwner(job).kind === 'released') return false;

@@ -55,8 +55,7 @@ export async function chooseTarget(
   session.logger.info(`"${request.name}" is taken (409); looking it up`);
   for (let round = 1; round <= MAX_ROUNDS;) {
     const state = await lookUpName(session, request.name);
-    const job = state.unfinishedJob;
-    const live = job !== undefined && request.onConflict === 'reuse' && watch.isLive(job, state.heldChunks);
+    const live = watch.holdsLiveJob(state, request.onConflict);
     // An existing image needs the file's SHA-256, a live job its MD5s; other held chunks are checked in the
     // pass. `suffix` compares nothing (a taken name is a new name), so it never reads the file for it.
     const needHashes = request.onConflict !== 'suffix' && (state.images.length > 0 || live);
