@@ -14,7 +14,6 @@ import { CampaignStore } from './campaigns.js';
 import { DeviceTable, deviceView } from './devices.js';
 import { FaultBook } from './faults.js';
 import { ManifestStore, manifestView } from './manifests.js';
-import { RELEASE_ROUTES, releaseHandlers } from './release-routes.js';
 import { createRequestHandler } from './server.js';
 import { chunkView, imageView, jobView } from './records.js';
 import { Store } from './store.js';
@@ -119,19 +118,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     shaping: () => shaping,
     emit,
     stopped: stopping.signal,
-    release: {
-      routes: RELEASE_ROUTES,
-      handlers: (readJson) =>
-        releaseHandlers({
-          store,
-          devices,
-          manifests,
-          campaigns,
-          baseUrl: () => url,
-          shortDatafile,
-          readJson,
-        }),
-    },
+    devices,
+    manifests,
+    campaigns,
   });
   // Large stream buffers: fewer, bigger pieces per chunk body, so less CPU per byte.
   const serverOptions = { highWaterMark: 1024 * 1024 };

@@ -8,7 +8,16 @@ import { ApiError } from './errors.js';
 import { listPage, parseListQuery } from './listing.js';
 import { manifestView, type DeliverableImage, type ManifestStore } from './manifests.js';
 import { formBoolean, readMultipart, requireFile } from './multipart.js';
-import { accepted, ID, ok, type Context, type Handler, type Reply, type RouteTable } from './reply.js';
+import {
+  accepted,
+  ID,
+  ok,
+  readJson,
+  type Context,
+  type Handler,
+  type Reply,
+  type RouteTable,
+} from './reply.js';
 import { imageView } from './records.js';
 import type { Store } from './store.js';
 import type { ReleaseOperation } from './types.js';
@@ -33,7 +42,6 @@ export interface ReleaseDeps {
   campaigns: CampaignStore;
   baseUrl: () => string;
   shortDatafile: boolean;
-  readJson: (ctx: Context) => Promise<unknown>;
 }
 
 /** The account's images as a manifest can point at them. */
@@ -110,7 +118,7 @@ export function releaseHandlers(deps: ReleaseDeps): Record<ReleaseOperation, Han
         CAMPAIGN_FILTERS,
       ),
     'create-campaign': async (ctx) => {
-      const campaign = campaigns.create(await deps.readJson(ctx));
+      const campaign = campaigns.create(await readJson(ctx.req));
       const location = deps.baseUrl() + releasePaths.campaign(campaign.id);
       return {
         status: 201,

@@ -5,18 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { ApiError, errorBody, gatewayHtml } from './errors.js';
 import type { FaultBook } from './faults.js';
 import { answersBeforeEffect, rewriteJson, writeHostileBody } from './hostile.js';
-import {
-  drain,
-  errorReply,
-  readJson,
-  type Context,
-  type Handler,
-  type Reply,
-  type RouteTable,
-} from './reply.js';
+import { drain, errorReply, type Handler, type Reply, type RouteTable } from './reply.js';
+import { RELEASE_ROUTES, releaseHandlers, type ReleaseDeps } from './release-routes.js';
 import { paced, sleep } from './shaping.js';
-import type { Store } from './store.js';
-import type { EmulatorEvent, Operation, ReleaseOperation, Shaping } from './types.js';
+import type { EmulatorEvent, Operation, Shaping } from './types.js';
 import { jobIdOf, UPLOAD_ROUTES, uploadSide } from './upload-routes.js';
 
 export type { Context, Reply, RouteTable } from './reply.js';
@@ -24,21 +16,14 @@ export type { Context, Reply, RouteTable } from './reply.js';
 /** The one operation anyone may call: the image's download URL carries no key (as on the service). */
 const PUBLIC_OPERATIONS: readonly Operation[] = ['download'];
 
-export interface ServerDeps {
-  store: Store;
+/** What both sides of the API serve from (upload-routes.ts, release-routes.ts), and the server's own. */
+export interface ServerDeps extends ReleaseDeps {
   faults: FaultBook;
   apiKey: string;
-  shortDatafile: boolean;
-  baseUrl: () => string;
   shaping: () => Shaping;
   emit: (event: Omit<EmulatorEvent, 'time'>) => void;
   /** Aborted by stop(): ends hangs, delays and paced transfers. */
   stopped: AbortSignal;
-  /** Manifests, campaigns, devices and the multipart image POST (release-routes.ts). */
-  release: {
-    routes: RouteTable;
-    handlers: (readJson: (ctx: Context) => Promise<unknown>) => Record<ReleaseOperation, Handler>;
-  };
 }
 
 interface Route {
@@ -51,9 +36,9 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
   // Every operation has its handler, or this does not typecheck.
   const handlers: Record<Operation, Handler> = {
     ...upload.handlers,
-    ...deps.release.handlers(({ req }) => readJson(req)),
+    ...releaseHandlers(deps),
   };
-  const routes: RouteTable = [...UPLOAD_ROUTES, ...deps.release.routes];
+  const routes: RouteTable = [...UPLOAD_ROUTES, ...RELEASE_ROUTES];
 
   function resolve(method: string, pathname: string, req: IncomingMessage): Route {
     const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
