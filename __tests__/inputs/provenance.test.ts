@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import {
   defaultDescription,
   defaultName,
@@ -132,6 +132,20 @@ describe('githubProvenance', () => {
     );
     expect(provenance).toEqual({ sha: SHA, serverUrl: 'https://github.com' });
     expect(defaultDescription(provenance)).not.toContain('Run:');
+  });
+
+  it("a missing event file prints nothing (stdout is the CLI's --json output) and costs only the payload", () => {
+    const write = jest.spyOn(process.stdout, 'write');
+    try {
+      const missing = join(workspace, 'no-such-event.json\n::warning::injected');
+      const provenance = withRunnerEnv({ GITHUB_SHA: SHA, GITHUB_EVENT_PATH: missing }, () =>
+        githubProvenance(runnerContext()),
+      );
+      expect(write).not.toHaveBeenCalled();
+      expect(provenance.sha).toBe(SHA);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('an event file that cannot be read costs the provenance, not the run', () => {
