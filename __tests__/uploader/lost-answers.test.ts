@@ -1,18 +1,11 @@
 // Lost answers: the service may have acted on a request whose answer never arrived. The uploader reads
 // the service's state before re-sending, so nothing is ever appended or created twice.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { FaultRule } from '../../src/emulator/index.js';
-import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from '../support/harness.js';
+import { CHUNK, randomImage, storedBytes } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterEach(() => {
-  h.emulator.faults.clear();
-  expect(h.emulator.violations()).toEqual([]);
-});
-afterAll(() => h.close());
+const h = harnessForSuite({}, { clearFaults: true, noViolations: true });
 
 /** Injects `fault` on the n-th call of `operation` from now (the emulator counts calls since it started). */
 function faultOnNext(operation: FaultRule['operation'], n: number, fault: FaultRule['fault']) {
