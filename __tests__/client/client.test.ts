@@ -14,7 +14,7 @@ import {
   rejectionOf,
   startLoopback,
   type Loopback,
-} from './loopback.js';
+} from '../support/loopback.js';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';
 

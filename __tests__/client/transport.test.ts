@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError } from '../../src/client/errors.js';
-import { clientFor, rejectionOf, startLoopback, type Loopback } from './loopback.js';
+import { clientFor, rejectionOf, startLoopback, type Loopback } from '../support/loopback.js';
 import { MiB } from '../../src/common/bytes.js';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';

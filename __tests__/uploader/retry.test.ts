@@ -10,7 +10,14 @@ import {
   type RetryInfo,
   type RetryPolicy,
 } from '../../src/uploader/retry.js';
-import { clientFor, errorBody, json, rejectionOf, startLoopback, type Loopback } from '../client/loopback.js';
+import {
+  clientFor,
+  errorBody,
+  json,
+  rejectionOf,
+  startLoopback,
+  type Loopback,
+} from '../support/loopback.js';
 import { fakeClock, recordingLogger } from '../support/harness.js';
 
 /** A clock whose sleeps never end by themselves: only an abort ends them. */
