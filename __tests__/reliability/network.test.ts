@@ -3,7 +3,7 @@
 // at once with a clear message and no retry. Proxy: a real tinyproxy whose outgoing connections leave from
 // 127.0.0.3, so the emulator's peer address shows whether each request came through it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import type { ActionRunResult } from '../../scripts/lib/run-action.js';
 import {
   PROXY_OUTGOING_ADDRESS,
@@ -11,7 +11,8 @@ import {
   tinyproxyAvailable,
   type TestProxy,
 } from '../support/proxy.js';
-import { makeTestCertificates, type TestCertificates } from '../support/tls.js';
+import { makeTestCertificates } from '../support/tls.js';
+import { emulatorForSuite, forSuite } from '../support/suite.js';
 import {
   ACTION_API_KEY,
   actionInputs,
@@ -38,24 +39,26 @@ async function expectUploaded(emulator: Emulator, result: ActionRunResult, name:
   expectKeyNowhere(result);
 }
 
+/** For one describe: a CA made for it, and an emulator serving HTTPS with a certificate that CA signed. */
+function httpsEmulatorForSuite() {
+  const certificates = forSuite(
+    'the certificates',
+    async () => makeTestCertificates(),
+    async (made) => made.remove(),
+  );
+  const emulator = emulatorForSuite(() => ({
+    apiKey: ACTION_API_KEY,
+    tls: { key: certificates().key, cert: certificates().cert },
+  }));
+  return { emulator, caFile: () => certificates().caFile };
+}
+
 describe('TLS with a private CA', () => {
-  let certificates: TestCertificates;
-  let emulator: Emulator;
-  beforeAll(async () => {
-    certificates = makeTestCertificates();
-    emulator = await startEmulator({
-      apiKey: ACTION_API_KEY,
-      tls: { key: certificates.key, cert: certificates.cert },
-    });
-  });
-  afterAll(async () => {
-    await emulator.stop();
-    certificates.remove();
-  });
+  const { emulator, caFile } = httpsEmulatorForSuite();
 
   it('trusted through NODE_EXTRA_CA_CERTS: uploads byte-exact', async () => {
     expect(emulator.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
-    const result = await run(emulator.url, 'tls-trusted', { NODE_EXTRA_CA_CERTS: certificates.caFile });
+    const result = await run(emulator.url, 'tls-trusted', { NODE_EXTRA_CA_CERTS: caFile() });
     await expectUploaded(emulator, result, 'tls-trusted');
   });
 
@@ -88,21 +91,13 @@ if (!proxyInstalled) {
 
 (proxyInstalled ? describe : describe.skip)('through a real proxy (tinyproxy)', () => {
   let proxy: TestProxy;
-  let certificates: TestCertificates;
   // HTTPS, as a real api-host: plain http to loopback never goes through a proxy (the last test).
-  let emulator: Emulator;
-  const trusted = () => ({ NODE_EXTRA_CA_CERTS: certificates.caFile });
+  const { emulator, caFile } = httpsEmulatorForSuite();
+  const trusted = () => ({ NODE_EXTRA_CA_CERTS: caFile() });
   beforeAll(async () => {
     proxy = await startTinyproxy();
-    certificates = makeTestCertificates();
-    emulator = await startEmulator({
-      apiKey: ACTION_API_KEY,
-      tls: { key: certificates.key, cert: certificates.cert },
-    });
   });
   afterAll(async () => {
-    await emulator.stop();
-    certificates.remove();
     await proxy?.stop();
   });
 

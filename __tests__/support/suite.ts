@@ -1,6 +1,6 @@
 // What a test file (or one describe) starts in beforeAll and ends in afterAll: the emulator, a workspace
-// holding an image, the uploader harness. Each is handed out at once, as a view onto the thing beforeAll starts, so a file
-// writes `const emulator = emulatorForSuite(…)` instead of a `let` and two hooks of its own.
+// holding an image, the uploader harness. Each is handed out at once, as a view onto the thing beforeAll
+// starts, so a file writes `const emulator = emulatorForSuite(…)` instead of a `let` and two hooks.
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,34 +25,47 @@ export function forSuite<T>(what: string, start: () => Promise<T>, end: (it: T) 
   };
 }
 
-/** The emulator started in beforeAll (stopped in afterAll), as an Emulator a test can hold from the start. */
-export function emulatorForSuite(options: EmulatorOptions): Emulator {
+/**
+ * An object whose every property reads through to `target()` when it is read (a method is bound to it).
+ * `keys` names them all: a member added to T and left out here fails to compile.
+ */
+function readThrough<T extends object>(target: () => T, keys: Record<keyof T, true>): T {
+  const view = {} as T;
+  for (const key of Object.keys(keys) as (keyof T)[]) {
+    Object.defineProperty(view, key, {
+      enumerable: true,
+      get: () => {
+        const value = target()[key];
+        return typeof value === 'function'
+          ? (value as (...args: unknown[]) => unknown).bind(target())
+          : value;
+      },
+    });
+  }
+  return view;
+}
+
+/**
+ * The emulator started in beforeAll (stopped in afterAll), as an Emulator a test can hold from the start.
+ * `options` may be a function, read in beforeAll: for options made by an earlier hook (certificates).
+ */
+export function emulatorForSuite(options: EmulatorOptions | (() => EmulatorOptions)): Emulator {
   const emulator = forSuite(
     'the emulator',
-    () => startEmulator(options),
+    () => startEmulator(typeof options === 'function' ? options() : options),
     (e) => e.stop(),
   );
-  return {
-    get url() {
-      return emulator().url;
-    },
-    get port() {
-      return emulator().port;
-    },
-    get faults() {
-      return emulator().faults;
-    },
-    get events() {
-      return emulator().events;
-    },
-    get state() {
-      return emulator().state;
-    },
-    violations: () => emulator().violations(),
-    callCount: (op) => emulator().callCount(op),
-    setShaping: (shaping) => emulator().setShaping(shaping),
-    stop: () => emulator().stop(),
-  };
+  return readThrough(emulator, {
+    url: true,
+    port: true,
+    faults: true,
+    events: true,
+    state: true,
+    violations: true,
+    callCount: true,
+    setShaping: true,
+    stop: true,
+  });
 }
 
 export interface Workspace {
@@ -87,20 +100,7 @@ export function workspaceForSuite(options: WorkspaceOptions): Workspace {
     },
     ({ dir }) => rm(dir, { recursive: true, force: true }),
   );
-  return {
-    get dir() {
-      return workspace().dir;
-    },
-    get imagePath() {
-      return workspace().imagePath;
-    },
-    get image() {
-      return workspace().image;
-    },
-    get sha256() {
-      return workspace().sha256;
-    },
-  };
+  return readThrough(workspace, { dir: true, imagePath: true, image: true, sha256: true });
 }
 
 export interface HarnessChecks {
@@ -121,12 +121,5 @@ export function harnessForSuite(options: HarnessOptions = {}, checks: HarnessChe
     if (checks.clearFaults) harness().emulator.faults.clear();
     if (checks.noViolations) expect(harness().emulator.violations()).toEqual([]);
   });
-  return {
-    get emulator() {
-      return harness().emulator;
-    },
-    image: (data, fileName) => harness().image(data, fileName),
-    publish: (request, publishOptions) => harness().publish(request, publishOptions),
-    close: () => harness().close(),
-  };
+  return readThrough(harness, { emulator: true, image: true, publish: true, close: true });
 }
