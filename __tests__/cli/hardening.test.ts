@@ -2,22 +2,15 @@
 // escape on its stdout or stderr; exit code 3 for a conflict under any policy; `--json` failures as JSON.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/run.js';
-import { emulatorForSuite, workspaceForSuite } from '../support/suite.js';
 import {
   answerCreateWithPayload,
   expectNoInjectedCommand,
   PAYLOAD,
-  PAYLOAD_FILE_NAME,
+  payloadFileSuite,
 } from '../support/workflow-commands.js';
 
 const KEY = 'ak_cli_hardening_5ecret_0123456789';
-const emulator = emulatorForSuite({ apiKey: KEY });
-const workspace = workspaceForSuite({
-  size: 5 * 1024 * 1024 + 11,
-  seed: 31,
-  fileName: PAYLOAD_FILE_NAME,
-  label: 'cli-hardening',
-});
+const { emulator, workspace } = payloadFileSuite(KEY, 5 * 1024 * 1024 + 11, 31);
 afterEach(() => emulator.faults.clear());
 
 async function cli(...args: string[]) {

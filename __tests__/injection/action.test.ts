@@ -4,26 +4,19 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emulatorForSuite, workspaceForSuite } from '../support/suite.js';
 import {
   answerCreateWithPayload,
   expectNoInjectedCommand,
   PAYLOAD,
-  PAYLOAD_FILE_NAME,
+  payloadFileSuite,
   PWNED,
 } from '../support/workflow-commands.js';
 
 const API_KEY = 'ak_injection_test_5ecret_0123456789';
 const { run } = await import('../../src/main.js');
 
-const emulator = emulatorForSuite({ apiKey: API_KEY });
 // A file name may hold a newline: the path is logged, so it carries the payload too.
-const workspace = workspaceForSuite({
-  size: 5 * 1024 * 1024 + 77,
-  seed: 9,
-  fileName: PAYLOAD_FILE_NAME,
-  label: 'injection',
-});
+const { emulator, workspace } = payloadFileSuite(API_KEY, 5 * 1024 * 1024 + 77, 9);
 const savedEnv = { ...process.env };
 
 let stdout = '';

@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { ACTION_API_KEY, actionInputs, bundledSuite, expectKeyNowhere } from '../support/bundled-action.js';
 import { startBundledCli } from '../support/cli.js';
 import { MiB } from '../../src/common/bytes.js';
-import { answerCreateWithPayload, expectNoInjectedCommand, PAYLOAD } from '../support/workflow-commands.js';
+import {
+  answerCreateWithPayload,
+  expectNoInjectedCommand,
+  PAYLOAD,
+  PAYLOAD_FILE_NAME,
+} from '../support/workflow-commands.js';
 
-const FILE = `fw${PAYLOAD.replace(/\//g, '_')}.bin`;
 const suite = bundledSuite({ image: { size: 5 * MiB + 5, seed: 41 }, env: { RUNNER_DEBUG: '1' } });
 const { emulator, workspace } = suite;
-beforeAll(() => writeFile(join(workspace.dir, FILE), workspace.image));
+beforeAll(() => writeFile(join(workspace.dir, PAYLOAD_FILE_NAME), workspace.image));
 
 async function action(inputs: Record<string, string>) {
   const result = await suite.run({ inputs: actionInputs(emulator.url, '', { retries: '1', ...inputs }) });
@@ -23,7 +27,7 @@ async function action(inputs: Record<string, string>) {
 
 describe('the bundled action', () => {
   it('a file name holding the payload, default name: published, nothing injected', async () => {
-    const result = await action({ 'image-path': FILE });
+    const result = await action({ 'image-path': PAYLOAD_FILE_NAME });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.outcome).toBe('uploaded');
   });
@@ -34,7 +38,7 @@ describe('the bundled action', () => {
       ['api-host', `https://h${PAYLOAD}`],
       ['image-path', `nope${PAYLOAD}`],
     ]) {
-      const result = await action({ 'image-path': FILE, [input!]: value! });
+      const result = await action({ 'image-path': PAYLOAD_FILE_NAME, [input!]: value! });
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toMatch(new RegExp(`^::error::Input \`${input}\``, 'm'));
     }
@@ -58,7 +62,16 @@ describe('the bundled CLI', () => {
       },
     ]);
     const { code, stdout, stderr } = await startBundledCli(
-      ['publish', '--image', FILE, '--api-host', emulator.url, '--chunk-size', '5MiB', '--verbose'],
+      [
+        'publish',
+        '--image',
+        PAYLOAD_FILE_NAME,
+        '--api-host',
+        emulator.url,
+        '--chunk-size',
+        '5MiB',
+        '--verbose',
+      ],
       { cwd: workspace.dir, apiKey: ACTION_API_KEY },
     ).result;
     emulator.faults.clear();

@@ -2,6 +2,7 @@
 // the injection tests of the action (in process and bundled) and of the CLI.
 import { expect } from '@jest/globals';
 import type { Emulator, Fault } from '../../src/emulator/index.js';
+import { emulatorForSuite, workspaceForSuite } from './suite.js';
 
 /**
  * The marker every injection payload carries: a line the runner would run as a command holds it. Our
@@ -17,6 +18,17 @@ export const PAYLOAD =
 
 /** A file name holding the payload (a file name may hold a newline; only `/` cannot be in one). */
 export const PAYLOAD_FILE_NAME = `fw${PAYLOAD.replace(/\//g, '_')}.bin`;
+
+/**
+ * For an injection test file: the emulator with `apiKey`, and a workspace whose image (`size` seeded
+ * bytes) is named PAYLOAD_FILE_NAME, as the path is logged.
+ */
+export function payloadFileSuite(apiKey: string, size: number, seed: number) {
+  return {
+    emulator: emulatorForSuite({ apiKey }),
+    workspace: workspaceForSuite({ size, seed, fileName: PAYLOAD_FILE_NAME, label: 'injection' }),
+  };
+}
 
 /** The runner splits on LF (and a lone CR); any other line break is split here too, to be strict. */
 const LINE_BREAK = /\r\n|\r|\n|\u2028|\u2029|\u0085/;
