@@ -1,5 +1,5 @@
 // What a test file (or one describe) starts in beforeAll and ends in afterAll: the emulator, a workspace
-// holding an image, the uploader harness. Each is handed out at once, as a view onto the thing beforeAll
+// holding an image, the uploader harness, the loopback server. Each is handed out at once, as a view onto the thing beforeAll
 // starts, so a file writes `const emulator = emulatorForSuite(…)` instead of a `let` and two hooks.
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { seededBytes } from '../../scripts/lib/prng.js';
 import { startHarness, type Harness, type HarnessOptions } from './harness.js';
+import { startLoopback, type Loopback } from './loopback.js';
 
 /** Starts a thing in beforeAll, ends it in afterAll; the getter throws if a test reads it before. */
 export function forSuite<T>(what: string, start: () => Promise<T>, end: (it: T) => Promise<void>): () => T {
@@ -122,4 +123,10 @@ export function harnessForSuite(options: HarnessOptions = {}, checks: HarnessChe
     if (checks.noViolations) expect(harness().emulator.violations()).toEqual([]);
   });
   return readThrough(harness, { emulator: true, image: true, publish: true, close: true });
+}
+
+/** The loopback server (support/loopback.ts) for the file's or the describe's tests. */
+export function loopbackForSuite(): Loopback {
+  const loopback = forSuite('the loopback server', startLoopback, (server) => server.close());
+  return readThrough(loopback, { url: true, seen: true, answer: true, raw: true, close: true });
 }
