@@ -43,16 +43,11 @@ export function bundledSuite(options: BundledSuiteOptions): BundledSuite {
   const emulator = emulatorForSuite({ apiKey: ACTION_API_KEY, ...options.emulator });
   const workspace = workspaceForSuite({ label: 'bundled-workspace', ...options.image });
   const runs: Promise<ActionRunResult>[] = [];
-  afterAll(() =>
-    Promise.all(
-      runs.map((result) =>
-        result.then(
-          (r) => r.cleanup(),
-          () => {},
-        ),
-      ),
-    ),
-  );
+  afterAll(async () => {
+    for (const result of await Promise.allSettled(runs)) {
+      if (result.status === 'fulfilled') await result.value.cleanup();
+    }
+  });
   const start = async (run: Omit<ActionRunOptions, 'cwd'>) => {
     const running = await startAction({
       ...run,
