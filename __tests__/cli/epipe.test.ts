@@ -2,81 +2,39 @@
 // a closed stdout, a closed stderr in the middle of an upload. It must end quietly (no stack trace,
 // no unhandled 'error' event) with the exit code it would have had; an upload it was running is
 // cancelled like a SIGINT and a re-run resumes it. dist/ is bundled first when stale.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../../scripts/lib/prng.js';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
 import { MiB } from '../../src/common/bytes.js';
-import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
+import { bundledSuite } from '../support/bundled-action.js';
+import { CLI_BUNDLE as BIN, publishArgs, startBundledCli, type CliRun } from '../support/cli.js';
 
-// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
-beforeAll(() => ensureFreshDist(), 300_000);
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'dist/cli/index.js');
 const KEY = 'ak_epipe_test_secret_7';
 const CHUNKS = 4;
-
-let emulator: Emulator;
-let dir: string;
-const image = seededBytes(3 * 5 * MiB + 11, 0x5eed); // four chunks of 5 MiB, the last one 11 bytes
-
-beforeAll(async () => {
-  emulator = await startEmulator({ apiKey: KEY, port: 0 });
-  dir = mkdtempSync(path.join(tmpdir(), 'cli-epipe-'));
-  writeFileSync(path.join(dir, 'fw.bin'), image);
+const { emulator, workspace } = bundledSuite({
+  emulator: { apiKey: KEY },
+  // four chunks of 5 MiB, the last one 11 bytes
+  image: { size: 3 * 5 * MiB + 11, seed: 0x5eed, fileName: 'fw.bin', label: 'cli-epipe' },
 });
-afterAll(async () => {
-  await emulator.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * Starts the bundled CLI (its stdout and stderr are socket pairs, as Node makes them; the shell test
  * covers a real pipe); `close` says which of its output pipes this side closes, and when: at once
  * (before the CLI has written anything) or once `when` matches the stderr read so far.
  */
-function runBundled(args: string[], close?: { stream: 'stdout' | 'stderr'; when?: RegExp }): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, IZUMA_API_KEY: KEY },
+function runBundled(args: string[], close?: { stream: 'stdout' | 'stderr'; when?: RegExp }): Promise<CliRun> {
+  const { child, result } = startBundledCli(args, {
+    cwd: workspace.dir,
+    apiKey: KEY,
+    onStderr: (soFar, running) => {
+      if (close?.when?.test(soFar) && !running[close.stream]!.destroyed) running[close.stream]!.destroy();
+    },
   });
-  let stdout = '';
-  let stderr = '';
-  const closeNow = () => child[close!.stream].destroy();
-  if (close && !close.when) closeNow();
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (close?.when?.test(stderr) && !child[close.stream].destroyed) closeNow();
-  });
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+  if (close && !close.when) child[close.stream].destroy();
+  return result;
 }
 
-const publishArgs = (name: string) => [
-  'publish',
-  '--image',
-  'fw.bin',
-  '--name',
-  name,
-  '--chunk-size',
-  '5MiB',
-  '--api-host',
-  emulator.url,
-];
+const publishFile = (name: string) => publishArgs('fw.bin', name, emulator.url);
 
 describe('bundled CLI with a closed reader (EPIPE)', () => {
   it('`--help | head -1` through a real shell pipe: the first line, exit 0, nothing on stderr', () => {
@@ -117,19 +75,19 @@ describe('bundled CLI with a closed reader (EPIPE)', () => {
   });
 
   it('an upload whose stdout reader is gone completes, and the results it cannot print end it quietly: exit 0', async () => {
-    const run = await runBundled([...publishArgs('epipe-stdout'), '--json'], { stream: 'stdout' });
+    const run = await runBundled([...publishFile('epipe-stdout'), '--json'], { stream: 'stdout' });
     expect(run.code).toBe(0);
     expect(run.stderr).not.toMatch(/EPIPE|\n\s+at |^error/m);
     const stored = emulator.state.firmwareImages().find((img) => img.name === 'epipe-stdout');
-    expect((await emulator.state.imageBytes(stored!.id)).equals(image)).toBe(true);
+    expect((await emulator.state.imageBytes(stored!.id)).equals(workspace.image)).toBe(true);
   });
 
   it('stderr (progress) closing mid-upload cancels it like SIGINT: exit 1, job kept, a re-run resumes it', async () => {
     // Slow enough that chunks are still to go when the next progress line meets the closed pipe.
     emulator.setShaping({ bandwidthBytesPerSec: 20 * MiB });
-    let first: Run;
+    let first: CliRun;
     try {
-      first = await runBundled(publishArgs('epipe-stderr'), { stream: 'stderr', when: /created upload job/ });
+      first = await runBundled(publishFile('epipe-stderr'), { stream: 'stderr', when: /created upload job/ });
     } finally {
       emulator.setShaping(undefined);
     }
@@ -140,11 +98,11 @@ describe('bundled CLI with a closed reader (EPIPE)', () => {
     const held = emulator.state.chunks(job!.id).length;
     expect(held).toBeLessThan(CHUNKS);
 
-    const again = await runBundled([...publishArgs('epipe-stderr'), '--json']);
+    const again = await runBundled([...publishFile('epipe-stderr'), '--json']);
     expect(again.code).toBe(0);
     const outputs = JSON.parse(again.stdout) as Record<string, string>;
     expect(outputs).toMatchObject({ outcome: 'resumed', upload_job_id: job!.id });
-    expect((await emulator.state.imageBytes(outputs.firmware_image_id!)).equals(image)).toBe(true);
+    expect((await emulator.state.imageBytes(outputs.firmware_image_id!)).equals(workspace.image)).toBe(true);
     expect(emulator.violations()).toEqual([]);
   });
 });

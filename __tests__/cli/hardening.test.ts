@@ -1,31 +1,17 @@
 // The CLI's side of the hardening: nothing from a user or the service starts a CI command or a terminal
 // escape on its stdout or stderr; exit code 3 for a conflict under any policy; `--json` failures as JSON.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/run.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../../scripts/lib/prng.js';
-import { expectNoInjectedCommand, PAYLOAD } from '../support/workflow-commands.js';
+import {
+  answerCreateWithPayload,
+  expectNoInjectedCommand,
+  PAYLOAD,
+  payloadFileSuite,
+} from '../support/workflow-commands.js';
 
 const KEY = 'ak_cli_hardening_5ecret_0123456789';
-let emulator: Emulator;
-let dir: string;
-let imagePath: string;
-const image = seededBytes(5 * 1024 * 1024 + 11, 31);
-
-beforeAll(async () => {
-  emulator = await startEmulator({ apiKey: KEY });
-  dir = await mkdtemp(join(tmpdir(), 'cli-hardening-'));
-  imagePath = join(dir, `fw${PAYLOAD.replace(/\//g, '_')}.bin`);
-  await writeFile(imagePath, image);
-});
+const { emulator, workspace } = payloadFileSuite(KEY, 5 * 1024 * 1024 + 11, 31);
 afterEach(() => emulator.faults.clear());
-afterAll(async () => {
-  await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function cli(...args: string[]) {
   let stdout = '';
@@ -35,7 +21,7 @@ async function cli(...args: string[]) {
     {
       env: { IZUMA_API_KEY: KEY },
       isTTY: false,
-      cwd: dir,
+      cwd: workspace.dir,
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
     },
@@ -49,44 +35,35 @@ async function cli(...args: string[]) {
 
 describe('injection', () => {
   it('a file name holding the payload: published; the path is shown neutralised on stderr', async () => {
-    const run = await cli('--image', imagePath, '--name', 'cli-injection-file', '--verbose');
+    const run = await cli('--image', workspace.imagePath, '--name', 'cli-injection-file', '--verbose');
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('x\\n::error title=pwned::lf');
   });
 
   it('a name holding the payload is refused (exit 2), naming --name', async () => {
-    const run = await cli('--image', imagePath, '--name', `fw${PAYLOAD}`);
+    const run = await cli('--image', workspace.imagePath, '--name', `fw${PAYLOAD}`);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --name: holds U\+000A/m);
   });
 
   it('service error messages and ids holding the payload, with --verbose (debug lines and the stack)', async () => {
-    emulator.faults.load([
-      {
-        operation: 'create-job',
-        nth: emulator.callCount('create-job') + 1,
-        fault: { type: 'status', status: 503, message: PAYLOAD },
-      },
-      {
-        operation: 'create-job',
-        nth: emulator.callCount('create-job') + 2,
-        fault: { type: 'status', status: 400, message: PAYLOAD },
-      },
-    ]);
-    expect((await cli('--image', imagePath, '--name', 'cli-injection-errors', '--verbose')).code).toBe(1);
+    answerCreateWithPayload(emulator, { type: 'status', status: 400, message: PAYLOAD });
+    expect(
+      (await cli('--image', workspace.imagePath, '--name', 'cli-injection-errors', '--verbose')).code,
+    ).toBe(1);
     emulator.faults.load([
       { operation: 'create-job', fault: { type: 'mangle', set: { id: `job${PAYLOAD}` } } },
     ]);
-    expect((await cli('--image', imagePath, '--name', 'cli-injection-ids', '--verbose', '--json')).code).toBe(
-      1,
-    );
+    expect(
+      (await cli('--image', workspace.imagePath, '--name', 'cli-injection-ids', '--verbose', '--json')).code,
+    ).toBe(1);
   });
 
   it('an output value from the service holding the payload (the firmware image id)', async () => {
     emulator.faults.load([
       { operation: 'list-images', fault: { type: 'mangle', set: { datafile: `https://x/${PAYLOAD}` } } },
     ]);
-    const run = await cli('--image', imagePath, '--name', 'cli-injection-output');
+    const run = await cli('--image', workspace.imagePath, '--name', 'cli-injection-output');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^datafile_url +https:\/\/x\/x\\n::error/m);
   });
@@ -95,7 +72,7 @@ describe('injection', () => {
 describe('exit codes and --json failures', () => {
   it('a conflict under the default reuse policy (an image of the name with other content) is exit 3, as documented', async () => {
     await emulator.state.seedFirmwareImage({ name: 'cli-conflict-reuse', data: Buffer.from('other') });
-    const run = await cli('--image', imagePath, '--name', 'cli-conflict-reuse', '--json');
+    const run = await cli('--image', workspace.imagePath, '--name', 'cli-conflict-reuse', '--json');
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)).toEqual({
       error: expect.stringMatching(/already exists .*different content/),
@@ -105,7 +82,7 @@ describe('exit codes and --json failures', () => {
 
   it('--json: a service failure prints {"error", "exit_code"} on stdout, and the message on stderr', async () => {
     emulator.faults.load([{ operation: 'create-job', fault: { type: 'status', status: 401 } }]);
-    const run = await cli('--image', imagePath, '--name', 'cli-json-failure', '--json');
+    const run = await cli('--image', workspace.imagePath, '--name', 'cli-json-failure', '--json');
     expect(run.code).toBe(1);
     const failure = JSON.parse(run.stdout) as { error: string; exit_code: number };
     expect(failure).toEqual({ error: expect.stringMatching(/401 Unauthorized/), exit_code: 1 });
@@ -113,10 +90,10 @@ describe('exit codes and --json failures', () => {
   });
 
   it('--json: bad usage (an invalid value, or an unknown option) is exit 2 with the JSON failure too', async () => {
-    const bad = await cli('--image', imagePath, '--chunk-size', '1KiB', '--json');
+    const bad = await cli('--image', workspace.imagePath, '--chunk-size', '1KiB', '--json');
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toEqual({ error: expect.stringMatching(/--chunk-size/), exit_code: 2 });
-    const unknown = await cli('--image', imagePath, '--no-such-option', '--json');
+    const unknown = await cli('--image', workspace.imagePath, '--no-such-option', '--json');
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout)).toEqual({
       error: expect.stringMatching(/unknown option/),
@@ -126,10 +103,10 @@ describe('exit codes and --json failures', () => {
 
   it('a key with a non-ASCII character is bad usage naming the key, not "no access key"', async () => {
     let stderr = '';
-    const code = await runCli(['publish', '--image', imagePath, '--api-host', emulator.url], {
+    const code = await runCli(['publish', '--image', workspace.imagePath, '--api-host', emulator.url], {
       env: { IZUMA_API_KEY: 'ak_caf\u00e9' },
       isTTY: false,
-      cwd: dir,
+      cwd: workspace.dir,
       stdout: { write: () => true },
       stderr: { write: (text: string) => (stderr += text) },
     });

@@ -1,12 +1,13 @@
 // runCli end to end against the emulator over real HTTP on 127.0.0.1: argv and streams in, exit code out.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { runCli, type CliIo } from '../../src/cli/run.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { MiB } from '../../src/common/bytes.js';
+import { publishArgs } from '../support/cli.js';
+import { emulatorForSuite, workspaceForSuite } from '../support/suite.js';
 
 const KEY = 'ak_cli_test_secret_0123456789';
 const OUTPUT_NAMES = [
@@ -20,23 +21,9 @@ const OUTPUT_NAMES = [
   'upload_job_id',
 ];
 
-let emulator: Emulator;
-let dir: string;
-let image: string;
-let imageBytes: Buffer;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ apiKey: KEY, port: 0 });
-  dir = mkdtempSync(path.join(tmpdir(), 'cli-run-'));
-  // Two chunks at the 5 MiB minimum chunk size.
-  imageBytes = randomBytes(5 * MiB + 4321);
-  image = path.join(dir, 'firmware.bin');
-  writeFileSync(image, imageBytes);
-});
-afterAll(async () => {
-  await emulator.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const emulator = emulatorForSuite({ apiKey: KEY });
+// Two chunks at the 5 MiB minimum chunk size.
+const workspace = workspaceForSuite({ size: 5 * MiB + 4321, seed: 4321, label: 'cli-run' });
 
 interface Run {
   code: number;
@@ -54,7 +41,7 @@ async function cli(
   const code = await runCli(argv, {
     env: { IZUMA_API_KEY: KEY },
     isTTY: false,
-    cwd: dir,
+    cwd: workspace.dir,
     ...options,
     stdout: { write: (text: string) => (stdout += text) },
     stderr: {
@@ -67,18 +54,8 @@ async function cli(
   return { code, stdout, stderr };
 }
 
-const publishArgs = (name: string, ...more: string[]) => [
-  'publish',
-  '--image',
-  image,
-  '--name',
-  name,
-  '--chunk-size',
-  '5MiB',
-  '--api-host',
-  emulator.url,
-  ...more,
-];
+const publishImage = (name: string, ...more: string[]) =>
+  publishArgs(path.join(workspace.dir, 'firmware.bin'), name, emulator.url, ...more);
 
 function expectNoKey(run: Run, key = KEY) {
   expect(run.stdout).not.toContain(key);
@@ -90,7 +67,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 describe('izuma-firmware-publish publish', () => {
   it('uploads, verifies, and prints the outputs as one JSON object on stdout (--json)', async () => {
-    const run = await cli(publishArgs('cli-json', '--json'));
+    const run = await cli(publishImage('cli-json', '--json'));
     expect(run).toMatchObject({ code: 0 });
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -99,25 +76,27 @@ describe('izuma-firmware-publish publish', () => {
     expect(outputs).toMatchObject({
       name: 'cli-json',
       outcome: 'uploaded',
-      datafile_size: String(imageBytes.length),
-      datafile_checksum: sha256(imageBytes),
+      datafile_size: String(workspace.image.length),
+      datafile_checksum: workspace.sha256,
     });
-    expect(sha256(await emulator.state.imageBytes(outputs.firmware_image_id!))).toBe(sha256(imageBytes));
+    expect(sha256(await emulator.state.imageBytes(outputs.firmware_image_id!))).toBe(workspace.sha256);
     expect(run.stderr).toContain('uploaded 100%');
     expectNoKey(run);
   });
 
   it('reads the key from --api-key-file', async () => {
-    const keyFile = path.join(dir, 'key.txt');
+    const keyFile = path.join(workspace.dir, 'key.txt');
     writeFileSync(keyFile, `${KEY}\n`);
-    const run = await cli(publishArgs('cli-key-file', '--api-key-file', keyFile, '--json'), { env: {} });
+    const run = await cli(publishImage('cli-key-file', '--api-key-file', keyFile, '--json'), { env: {} });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ name: 'cli-key-file', outcome: 'uploaded' });
     expectNoKey(run);
   });
 
   it('reads the key from MBED_CLOUD_SDK_API_KEY, and the host from MBED_CLOUD_SDK_HOST', async () => {
-    const args = publishArgs('cli-sdk-env', '--json').filter((a) => a !== '--api-host' && a !== emulator.url);
+    const args = publishImage('cli-sdk-env', '--json').filter(
+      (a) => a !== '--api-host' && a !== emulator.url,
+    );
     const run = await cli(args, { env: { MBED_CLOUD_SDK_API_KEY: KEY, MBED_CLOUD_SDK_HOST: emulator.url } });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ name: 'cli-sdk-env', outcome: 'uploaded' });
@@ -125,7 +104,7 @@ describe('izuma-firmware-publish publish', () => {
   });
 
   it('prints aligned outputs for people, and draws a progress bar on a terminal', async () => {
-    const run = await cli(publishArgs('cli-tty'), { isTTY: true });
+    const run = await cli(publishImage('cli-tty'), { isTTY: true });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^outcome +uploaded$/m);
     expect(run.stdout).toMatch(/^datafile_checksum +[0-9a-f]{64}$/m);
@@ -136,15 +115,15 @@ describe('izuma-firmware-publish publish', () => {
   });
 
   it('reuses the identical image on a re-run (exit 0)', async () => {
-    await cli(publishArgs('cli-rerun'));
-    const run = await cli(publishArgs('cli-rerun', '--json'));
+    await cli(publishImage('cli-rerun'));
+    const run = await cli(publishImage('cli-rerun', '--json'));
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'reused' });
   });
 
   it('exit 3 on a conflict with --on-conflict fail', async () => {
     await emulator.state.seedFirmwareImage({ name: 'cli-taken', data: Buffer.from('other firmware') });
-    const run = await cli(publishArgs('cli-taken', '--on-conflict', 'fail', '--json'));
+    const run = await cli(publishImage('cli-taken', '--on-conflict', 'fail', '--json'));
     expect(run.code).toBe(3);
     // --json: the failure as JSON on stdout (and the message on stderr).
     expect(JSON.parse(run.stdout)).toEqual({ error: expect.stringMatching(/cli-taken/), exit_code: 3 });
@@ -154,7 +133,7 @@ describe('izuma-firmware-publish publish', () => {
 
   it('exit 1 when the service refuses the key (401), with a hint in CLI terms and no key echoed', async () => {
     const wrongKey = 'ak_wrong_key_987654321';
-    const run = await cli(publishArgs('cli-401'), { env: { IZUMA_API_KEY: wrongKey } });
+    const run = await cli(publishImage('cli-401'), { env: { IZUMA_API_KEY: wrongKey } });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: .*401/m);
     expect(run.stderr).toContain('--api-key-file or IZUMA_API_KEY');
@@ -169,13 +148,13 @@ describe('izuma-firmware-publish publish', () => {
         emulator.callCount(op as Parameters<Emulator['callCount']>[0]),
       );
     const writesBefore = writes();
-    const run = await cli(publishArgs('cli-dry-run', '--dry-run', '--json'));
+    const run = await cli(publishImage('cli-dry-run', '--dry-run', '--json'));
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       name: 'cli-dry-run',
       outcome: 'dry-run',
-      datafile_checksum: sha256(imageBytes),
-      datafile_size: String(imageBytes.length),
+      datafile_checksum: workspace.sha256,
+      datafile_size: String(workspace.image.length),
     });
     expect(run.stderr).toContain('dry run');
     expect(JSON.stringify([emulator.state.uploadJobs(), emulator.state.firmwareImages()])).toBe(before);
@@ -190,7 +169,7 @@ describe('izuma-firmware-publish publish', () => {
       fault: { type: 'hang' },
     });
     const controller = new AbortController();
-    const cancelled = await cli(publishArgs('cli-cancel'), {
+    const cancelled = await cli(publishImage('cli-cancel'), {
       signal: controller.signal,
       onStderr: (all) => all.includes('uploaded 99%') && controller.abort(new Error('test cancel')),
     });
@@ -198,32 +177,32 @@ describe('izuma-firmware-publish publish', () => {
     expect(cancelled.code).toBe(1);
     expect(cancelled.stderr).toMatch(/^error: cancelled: .*run again/m);
 
-    const resumed = await cli(publishArgs('cli-cancel', '--json'));
+    const resumed = await cli(publishImage('cli-cancel', '--json'));
     expect(resumed.code).toBe(0);
     const outputs = JSON.parse(resumed.stdout) as Record<string, string>;
     expect(outputs.outcome).toBe('resumed');
-    expect(sha256(await emulator.state.imageBytes(outputs.firmware_image_id!))).toBe(sha256(imageBytes));
+    expect(sha256(await emulator.state.imageBytes(outputs.firmware_image_id!))).toBe(workspace.sha256);
   });
 });
 
 describe('izuma-firmware-publish usage errors (exit 2)', () => {
   it('a bad --chunk-size, named as the option, before any request', async () => {
     const creates = emulator.callCount('create-job');
-    const run = await cli(publishArgs('cli-bad-size', '--chunk-size', '3MiB'));
+    const run = await cli(publishImage('cli-bad-size', '--chunk-size', '3MiB'));
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --chunk-size: '3MiB' is below the 5 MiB minimum/m);
     expect(emulator.callCount('create-job')).toBe(creates);
   });
 
   it('an unknown option', async () => {
-    const run = await cli([...publishArgs('cli-unknown'), '--chunks', '3']);
+    const run = await cli([...publishImage('cli-unknown'), '--chunks', '3']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("unknown option '--chunks'");
   });
 
   it('--api-key: refused without echoing the value, saying how to pass the key', async () => {
     for (const args of [['--api-key', KEY], [`--api-key=${KEY}`]]) {
-      const run = await cli([...publishArgs('cli-flag'), ...args], { env: {} });
+      const run = await cli([...publishImage('cli-flag'), ...args], { env: {} });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('--api-key-file');
       expect(run.stderr).toContain('IZUMA_API_KEY');
@@ -232,18 +211,27 @@ describe('izuma-firmware-publish usage errors (exit 2)', () => {
   });
 
   it('no key anywhere, or an unreadable key file', async () => {
-    const none = await cli(publishArgs('cli-no-key'), { env: {} });
+    const none = await cli(publishImage('cli-no-key'), { env: {} });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: no access key: pass --api-key-file/m);
-    const missing = await cli(publishArgs('cli-no-key', '--api-key-file', path.join(dir, 'absent')), {
-      env: {},
-    });
+    const missing = await cli(
+      publishImage('cli-no-key', '--api-key-file', path.join(workspace.dir, 'absent')),
+      {
+        env: {},
+      },
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: --api-key-file: cannot read .*ENOENT/m);
   });
 
   it('an image path that matches nothing, named as --image', async () => {
-    const run = await cli(['publish', '--image', path.join(dir, 'nope-*.bin'), '--api-host', emulator.url]);
+    const run = await cli([
+      'publish',
+      '--image',
+      path.join(workspace.dir, 'nope-*.bin'),
+      '--api-host',
+      emulator.url,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --image: .*matches no file/m);
   });

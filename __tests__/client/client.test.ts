@@ -5,16 +5,8 @@ import { EMPTY_MD5_BASE64, type UploadJob } from '../../src/api/types.js';
 import { ServiceError } from '../../src/client/errors.js';
 import type { UpdateServiceClient } from '../../src/client/client.js';
 import { CLIENT_VERSION, PROJECT_URL, userAgent } from '../../src/client/user-agent.js';
-import {
-  API_KEY,
-  USER_AGENT,
-  clientFor,
-  errorBody,
-  json,
-  rejectionOf,
-  startLoopback,
-  type Loopback,
-} from './loopback.js';
+import { API_KEY, USER_AGENT, clientFor, errorBody, json, rejectionOf } from '../support/loopback.js';
+import { loopbackForSuite } from '../support/suite.js';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';
 
@@ -33,18 +25,14 @@ function job(overrides: Partial<UploadJob> = {}): UploadJob {
   };
 }
 
-let server: Loopback;
+const server = loopbackForSuite();
 let client: UpdateServiceClient;
 let closeClient: () => Promise<void>;
 
-beforeAll(async () => {
-  server = await startLoopback();
+beforeAll(() => {
   ({ client, close: closeClient } = clientFor(server.url));
 });
-afterAll(async () => {
-  await closeClient();
-  await server.close();
-});
+afterAll(() => closeClient());
 afterEach(() => {
   server.seen.length = 0;
 });

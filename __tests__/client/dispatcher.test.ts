@@ -7,11 +7,10 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { UpdateServiceClient } from '../../src/client/client.js';
 import { createDispatcher, type DispatcherOptions } from '../../src/client/dispatcher.js';
 import { ServiceError } from '../../src/client/errors.js';
 import { makeTestCertificates, type ServerCertificate } from '../support/tls.js';
-import { API_KEY, USER_AGENT, json, rejectionOf, startLoopback, type Loopback } from './loopback.js';
+import { clientFor, json, rejectionOf, startLoopback, type Loopback } from '../support/loopback.js';
 
 const certificates = makeTestCertificates();
 const CERTS: Record<'loopback' | 'wrong-name', ServerCertificate> = {
@@ -45,18 +44,11 @@ function tracked(server: Server): Set<Socket> {
 }
 
 async function getJobThrough(dispatcherOptions: DispatcherOptions, baseUrl: URL) {
-  const dispatcher = createDispatcher(dispatcherOptions);
-  const client = new UpdateServiceClient({
-    baseUrl,
-    apiKey: API_KEY,
-    dispatcher,
-    userAgent: USER_AGENT,
-    requestTimeoutMs: 10_000,
-  });
+  const { client, close } = clientFor(baseUrl, { dispatcher: createDispatcher(dispatcherOptions) });
   try {
     return await client.getUploadJob('j1');
   } finally {
-    await dispatcher.destroy();
+    await close();
   }
 }
 

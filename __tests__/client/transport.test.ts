@@ -1,22 +1,19 @@
 // The stall timeout, cancellation and transport failures, over real sockets on 127.0.0.1.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError } from '../../src/client/errors.js';
-import { clientFor, rejectionOf, startLoopback, type Loopback } from './loopback.js';
+import { clientFor, rejectionOf } from '../support/loopback.js';
+import { loopbackForSuite } from '../support/suite.js';
 import { MiB } from '../../src/common/bytes.js';
 
 const JOB_ID = '0123456789abcdef0123456789abcdef';
 const MD5 = 'AAAAAAAAAAAAAAAAAAAAAA==';
 
-let server: Loopback;
+const server = loopbackForSuite();
 const closers: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  server = await startLoopback();
-});
-afterAll(() => server.close());
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });

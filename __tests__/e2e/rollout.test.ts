@@ -2,64 +2,36 @@
 // its outputs (firmware_image_id, datafile_url, datafile_checksum) go into a fixture manifest, which
 // dist/campaign/index.js (campaign/action.yml's `main: ../dist/campaign/index.js`) uploads and rolls out
 // to the emulator's devices. Run `npm run bundle` first (dist/ is rebuilt by the coordinator, not committed here).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fixtureManifest } from '../../scripts/lib/fixture-manifest.js';
-import {
-  CAMPAIGN_ACTION_ENTRY,
-  PROJECT_ROOT,
-  runAction,
-  startAction,
-  type ActionRunResult,
-} from '../../scripts/lib/run-action.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
-
-// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
-beforeAll(() => ensureFreshDist(), 300_000);
+import { CAMPAIGN_ACTION_ENTRY, PROJECT_ROOT } from '../../scripts/lib/run-action.js';
+import { bundledSuite, errorLines, expectKeyNowhere } from '../support/bundled-action.js';
 
 const API_KEY = 'ak_e2e_rollout_5ecret_never_logged';
 const DEVICE_CLASS = 'e2e-class';
 const VENDOR_ID = 'e2e-vendor';
 
-let emulator: Emulator;
-let workspace: string;
-const image = randomBytes(300_000);
-const runs: ActionRunResult[] = [];
-
-beforeAll(async () => {
+const {
+  emulator,
+  workspace,
+  run: runAction,
+  start: startAction,
+} = bundledSuite({
   // No waiting in the rollout itself: starting, deploying and stopping take no emulator time, so the
   // campaign step's polls (10 s apart in the bundle) are not needed to see it through.
-  emulator = await startEmulator({
+  emulator: {
     apiKey: API_KEY,
     devices: [
       { count: 4, deviceClass: DEVICE_CLASS, vendorId: VENDOR_ID, script: { outcome: 'deploy', afterMs: 0 } },
     ],
     campaignTiming: { startingMs: 0, stoppingMs: 0 },
-  });
-  workspace = await mkdtemp(join(tmpdir(), 'e2e-rollout-'));
-  await writeFile(join(workspace, 'widget.bin'), image);
+  },
+  image: { size: 300_000, seed: 300, fileName: 'widget.bin', label: 'e2e-rollout' },
 });
-
-afterAll(async () => {
-  await Promise.all(runs.map((run) => run.cleanup()));
-  await emulator.stop();
-  await rm(workspace, { recursive: true, force: true });
-});
-
-function expectKeyOnlyMasked(run: ActionRunResult) {
-  const unmasked = run.stdout
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n');
-  for (const text of [unmasked, run.stderr, run.summary, JSON.stringify(run.outputs)])
-    expect(text).not.toContain(API_KEY);
-}
 
 describe('tag → publish → manifest → campaign → rollout, with the bundled actions on Node 24', () => {
   it("campaign/action.yml's main resolves, from its own directory, to the campaign bundle", async () => {
@@ -81,20 +53,18 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
         'chunk-size': '5MiB',
       },
       env,
-      cwd: workspace,
     });
-    runs.push(publish);
     expect(publish.exitCode).toBe(0);
     const {
       firmware_image_id: imageId,
       datafile_url: datafileUrl,
       datafile_checksum: checksum,
     } = publish.outputs;
-    expect(checksum).toBe(createHash('sha256').update(image).digest('hex'));
+    expect(checksum).toBe(workspace.sha256);
 
     // The manifest step: what manifest-dev-tool create would write from the publish step's outputs.
     await writeFile(
-      join(workspace, 'update-manifest.bin'),
+      join(workspace.dir, 'update-manifest.bin'),
       fixtureManifest({
         url: datafileUrl!,
         sha256Hex: checksum!,
@@ -110,8 +80,7 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
       wait: 'true',
       'min-success-percent': '100',
     };
-    const campaign = await runAction({ action: 'campaign', inputs: campaignInputs, env, cwd: workspace });
-    runs.push(campaign);
+    const campaign = await runAction({ action: 'campaign', inputs: campaignInputs, env });
     expect(campaign.stderr).toBe('');
     expect(campaign.exitCode).toBe(0);
     const [manifest] = emulator.state.manifests();
@@ -140,10 +109,9 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
     expect(campaign.summary).toContain('## ✅ Update campaign rolled out');
     expect(campaign.summary).toContain(`${emulator.url}/v3/update-campaigns/${stored!.id}`);
     expect(campaign.summary).toMatch(/\| Succeeded \| 4 \| 100% \|/);
-    expectKeyOnlyMasked(campaign);
+    expectKeyNowhere(campaign, API_KEY);
 
-    const again = await runAction({ action: 'campaign', inputs: campaignInputs, env, cwd: workspace });
-    runs.push(again);
+    const again = await runAction({ action: 'campaign', inputs: campaignInputs, env });
     expect(again.exitCode).toBe(0);
     expect(again.outputs).toMatchObject({
       outcome: 'resumed',
@@ -165,12 +133,9 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
         'manifest-name': 'another-release',
         'device-filter': 'device_class__eq=nothing',
       },
-      cwd: workspace,
     });
-    runs.push(run);
     expect(run.exitCode).toBe(1);
-    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
-    expect(errors).toEqual([
+    expect(errorLines(run)).toEqual([
       '::error::device-filter `device_class__eq=nothing` matches no devices; nothing was created. ' +
         'check `device-filter` (e.g. `device_class__eq=<class>&vendor_id__eq=<vendor>`) against the device list',
     ]);
@@ -196,7 +161,6 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
         'device-filter': 'device_class__eq=e2e-silent',
         wait: 'true',
       },
-      cwd: workspace,
       onLine: (line) => {
         if (line.startsWith('rollout: ')) waiting();
       },
@@ -204,7 +168,6 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
     await polled;
     running.child.kill('SIGINT');
     const run = await running.result;
-    runs.push(run);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(
       /^::warning::cancelled \(SIGINT\): stopping the wait; the update campaign is NOT stopped and keeps running$/m,
@@ -216,6 +179,6 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
     expect(campaign.phase).toBe('active');
     expect(run.outputs).toMatchObject({ campaign_id: campaign.id, phase: 'active', devices_pending: '2' });
     expect(emulator.callCount('stop-campaign')).toBe(0);
-    expectKeyOnlyMasked(run);
+    expectKeyNowhere(run, API_KEY);
   });
 });

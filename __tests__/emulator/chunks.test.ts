@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EMPTY_MD5_BASE64, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, paths } from '../../src/api/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../../src/emulator/index.js';
 import {
   API_KEY,
   AUTH,
   api,
+  serviceForSuite,
   expectError,
   expectSchema,
   ID,
@@ -47,14 +48,7 @@ function openChunkPost(baseUrl: string, jobId: string, data: Buffer) {
 }
 
 describe('emulator: chunks, completion and firmware images', () => {
-  let emulator: Emulator;
-  let service: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ apiKey: API_KEY });
-    service = api(emulator);
-  });
-  afterAll(() => emulator.stop());
+  const { emulator, service } = serviceForSuite();
 
   it("replays the guide's flow step by step", async () => {
     const first = randomData(MIN_CHUNK_SIZE);

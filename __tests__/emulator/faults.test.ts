@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,18 +6,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { paths } from '../../src/api/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { API_KEY, api, expectError, randomData, send, sha256Hex } from './helpers.js';
+import { API_KEY, api, expectError, randomData, send, serviceForSuite, sha256Hex } from './helpers.js';
 
 describe('emulator: fault injection', () => {
-  let emulator: Emulator;
-  let service: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ apiKey: API_KEY });
-    service = api(emulator);
-  });
+  const { emulator, service } = serviceForSuite();
   afterEach(() => emulator.faults.clear());
-  afterAll(() => emulator.stop());
 
   const next = (op: Parameters<Emulator['callCount']>[0]) => emulator.callCount(op) + 1;
 

@@ -1,6 +1,7 @@
 // Shared by the emulator tests: raw HTTP requests (so headers like Content-Length can be left out or
 // lied about) and schema checks of every response.
 import { expect } from '@jest/globals';
+import { emulatorForSuite } from '../support/suite.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   request as httpRequest,
@@ -104,6 +105,12 @@ export function api(emulator: Pick<Emulator, 'url'>, ca?: string | Buffer, agent
       return (await this.getJob(job.id)).json;
     },
   };
+}
+
+/** For one describe: an emulator with the tests' key (started before its tests, stopped after) and api() on it. */
+export function serviceForSuite(options: Parameters<typeof emulatorForSuite>[0] = {}) {
+  const emulator = emulatorForSuite({ apiKey: API_KEY, ...options });
+  return { emulator, service: api(emulator) };
 }
 
 export function md5Base64(data: Buffer): string {

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, paths } from '../../src/api/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { API_KEY, api, expectError, expectSchema, ID, RFC3339_MICROS, send } from './helpers.js';
+import { API_KEY, expectError, expectSchema, ID, RFC3339_MICROS, send, serviceForSuite } from './helpers.js';
 
 describe('emulator: upload jobs', () => {
-  let emulator: Emulator;
-  let service: ReturnType<typeof api>;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ apiKey: API_KEY });
-    service = api(emulator);
-  });
-  afterAll(() => emulator.stop());
+  const { emulator, service } = serviceForSuite();
 
   it('creates a job: 201, Location and Content-Location, not_started, both completion flags false', async () => {
     const res = await service.createJob({ name: 'create-1', description: 'first' });

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { API_KEY, api, expectError, expectSchema, md5Base64 } from './helpers.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectError, expectSchema, md5Base64, serviceForSuite } from './helpers.js';
 
 const JOB_COUNT = 55;
 
 describe('emulator: lists (paging and filters)', () => {
-  let emulator: Emulator;
-  let service: ReturnType<typeof api>;
+  const { emulator, service } = serviceForSuite();
   let jobIds: string[];
   let inProgressId: string;
 
@@ -19,8 +17,6 @@ describe('emulator: lists (paging and filters)', () => {
   };
 
   beforeAll(async () => {
-    emulator = await startEmulator({ apiKey: API_KEY });
-    service = api(emulator);
     jobIds = [];
     for (let i = 0; i < JOB_COUNT; i++) {
       jobIds.push(
@@ -35,7 +31,6 @@ describe('emulator: lists (paging and filters)', () => {
     inProgressId = jobIds[3]!;
     expect((await service.appendChunk(inProgressId, Buffer.from('some data'))).status).toBe(201);
   });
-  afterAll(() => emulator.stop());
 
   it('answers the list envelope with 50 items by default, oldest first', async () => {
     const page = await jobs('');

@@ -1,12 +1,21 @@
 // The release side of the emulator over real HTTP: the single multipart image POST (with encryption),
 // manifests, campaigns on the emulator's injected clock, devices and their filters, faults, and every
 // response checked against the contract's schemas.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createDecipheriv } from 'node:crypto';
 import { releasePaths } from '../../src/api/release.js';
 import { paths } from '../../src/api/types.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { API_KEY, ID, api, expectError, expectSchema, randomData, sha256Hex } from './helpers.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import {
+  API_KEY,
+  ID,
+  api,
+  expectError,
+  expectSchema,
+  randomData,
+  serviceForSuite,
+  sha256Hex,
+} from './helpers.js';
 
 /** A multipart body as a browser or curl -F sends it, made by the platform's FormData. */
 async function multipart(fields: Record<string, string | { name: string; data: Buffer }>) {
@@ -27,23 +36,15 @@ const VENDOR = 'vendor-a';
 const FILTER = `device_class__eq=${CLASS}&vendor_id__eq=${VENDOR}`;
 
 describe('emulator: the release side', () => {
-  let emulator: Emulator;
-  let service: ReturnType<typeof api>;
   let now = 0;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({
-      apiKey: API_KEY,
-      now: () => now,
-      devices: [
-        { count: 3, deviceClass: CLASS, vendorId: VENDOR },
-        { count: 2, deviceClass: 'class-b', vendorId: VENDOR },
-      ],
-      campaignTiming: { startingMs: 1000, stoppingMs: 500 },
-    });
-    service = api(emulator);
+  const { emulator, service } = serviceForSuite({
+    now: () => now,
+    devices: [
+      { count: 3, deviceClass: CLASS, vendorId: VENDOR },
+      { count: 2, deviceClass: 'class-b', vendorId: VENDOR },
+    ],
+    campaignTiming: { startingMs: 1000, stoppingMs: 500 },
   });
-  afterAll(() => emulator.stop());
 
   async function postImage(fields: Record<string, string | { name: string; data: Buffer }>) {
     return service.call('POST', paths.firmwareImages, await multipart(fields));

@@ -1,34 +1,23 @@
 // Workflow-command injection through the action's inputs and through what the service says: run() with
 // the real @actions/core against the emulator, stdout captured as the runner reads it. No line may start
 // a command we did not mean to write (src/common/neutralise.ts is the one gate).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { seededBytes } from '../../scripts/lib/prng.js';
-import { expectNoInjectedCommand, PAYLOAD, PWNED } from '../support/workflow-commands.js';
+import {
+  answerCreateWithPayload,
+  expectNoInjectedCommand,
+  PAYLOAD,
+  payloadFileSuite,
+  PWNED,
+} from '../support/workflow-commands.js';
 
 const API_KEY = 'ak_injection_test_5ecret_0123456789';
 const { run } = await import('../../src/main.js');
 
-let emulator: Emulator;
-let dir: string;
-let imagePath: string;
+// A file name may hold a newline: the path is logged, so it carries the payload too.
+const { emulator, workspace } = payloadFileSuite(API_KEY, 5 * 1024 * 1024 + 77, 9);
 const savedEnv = { ...process.env };
-const image = seededBytes(5 * 1024 * 1024 + 77, 9);
-
-beforeAll(async () => {
-  emulator = await startEmulator({ apiKey: API_KEY });
-  dir = await mkdtemp(join(tmpdir(), 'injection-'));
-  // A file name may hold a newline: the path is logged, so it carries the payload too.
-  imagePath = join(dir, `fw${PAYLOAD.replace(/\//g, '_')}.bin`);
-  await writeFile(imagePath, image);
-});
-afterAll(async () => {
-  await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 let stdout = '';
 const realWrite = process.stdout.write.bind(process.stdout);
@@ -36,7 +25,7 @@ let runs = 0;
 beforeEach(async () => {
   stdout = '';
   runs++;
-  const runnerFile = (name: string) => join(dir, `${name}-${runs}`);
+  const runnerFile = (name: string) => join(workspace.dir, `${name}-${runs}`);
   await writeFile(runnerFile('output'), '');
   await writeFile(runnerFile('summary'), '');
   process.env = {
@@ -58,7 +47,7 @@ function setInputs(overrides: Record<string, string>) {
   const inputs: Record<string, string> = {
     'api-key': API_KEY,
     'api-host': emulator.url,
-    'image-path': imagePath,
+    'image-path': workspace.imagePath,
     'chunk-size': '5MiB',
     retries: '1',
     ...overrides,
@@ -95,7 +84,8 @@ describe('injection through the inputs', () => {
   });
 
   it.each([
-    ['image-path', { 'image-path': join(dir ?? '', `missing${PAYLOAD}`) }],
+    // Relative: the table is built before the workspace exists.
+    ['image-path', { 'image-path': `missing${PAYLOAD}` }],
     ['api-host', { 'api-host': `https://api.example${PAYLOAD}` }],
     ['chunk-size', { 'chunk-size': `5MiB${PAYLOAD}` }],
     ['on-conflict', { 'on-conflict': `reuse${PAYLOAD}` }],
@@ -105,7 +95,7 @@ describe('injection through the inputs', () => {
   ])(
     '%s holding the payload: one clear error naming the input, nothing injected',
     async (input, overrides) => {
-      if (input === 'image-path') overrides = { 'image-path': join(dir, `missing${PAYLOAD}`) };
+      if (input === 'image-path') overrides = { 'image-path': join(workspace.dir, `missing${PAYLOAD}`) };
       setInputs(overrides);
       const out = await runCaptured();
       expectNoInjectedCommand(out);
@@ -136,18 +126,7 @@ describe('injection through the inputs', () => {
 describe('injection through what the service says', () => {
   it('error messages (a retried 503, then a failing 400) holding the payload', async () => {
     setInputs({ name: 'fw-service-errors' });
-    emulator.faults.load([
-      {
-        operation: 'create-job',
-        nth: emulator.callCount('create-job') + 1,
-        fault: { type: 'status', status: 503, message: PAYLOAD },
-      },
-      {
-        operation: 'create-job',
-        nth: emulator.callCount('create-job') + 2,
-        fault: { type: 'status', status: 400, message: PAYLOAD },
-      },
-    ]);
+    answerCreateWithPayload(emulator, { type: 'status', status: 400, message: PAYLOAD });
     const out = await runCaptured();
     expectNoInjectedCommand(out);
     expect(process.exitCode).toBe(1);
@@ -175,7 +154,7 @@ describe('injection through what the service says', () => {
 
   it('an image name from the service (a reused image) holding the payload', async () => {
     setInputs({ name: 'fw-service-name' });
-    await emulator.state.seedFirmwareImage({ name: 'fw-service-name', data: image });
+    await emulator.state.seedFirmwareImage({ name: 'fw-service-name', data: workspace.image });
     emulator.faults.load([
       { operation: 'list-images', fault: { type: 'mangle', set: { name: `fw${PAYLOAD}` } } },
     ]);
@@ -208,7 +187,10 @@ describe('rough edges the validation closes', () => {
 
     setInputs({ name: 'fw-size-string' });
     emulator.faults.load([
-      { operation: 'list-images', fault: { type: 'mangle', set: { datafile_size: String(image.length) } } },
+      {
+        operation: 'list-images',
+        fault: { type: 'mangle', set: { datafile_size: String(workspace.image.length) } },
+      },
     ]);
     stdout = '';
     out = await runCaptured();

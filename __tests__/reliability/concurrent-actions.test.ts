@@ -2,42 +2,23 @@
 // uploading, two tags pushed together, matrix legs on the default name): the first holds its third chunk's
 // answer for a moment, the second starts while it does. Same file: the second waits and reuses the first
 // one's image. Another file: the second fails at once with the conflict, and the first is not disturbed.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { startAction, type ActionRunResult } from '../../scripts/lib/run-action.js';
 import { seededBytes } from '../../scripts/lib/prng.js';
+import { MiB } from '../../src/common/bytes.js';
 import {
-  ACTION_API_KEY,
   actionInputs,
+  bundledSuite,
   errorLines,
   expectKeyNowhere,
   waitFor,
-  workspaceWithImage,
-  type Workspace,
-} from './action-helpers.js';
-import { MiB } from '../../src/common/bytes.js';
-import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
-
-// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
-beforeAll(() => ensureFreshDist(), 300_000);
+} from '../support/bundled-action.js';
 
 const CHUNKS = 4;
-let emulator: Emulator;
-let workspace: Workspace;
-const runs: ActionRunResult[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator({ apiKey: ACTION_API_KEY });
-  workspace = await workspaceWithImage(15 * MiB + 7, 21); // four chunks of 5 MiB, the last one 7 bytes
-  await writeFile(join(workspace.dir, 'other.bin'), seededBytes(10 * MiB + 3, 22));
-});
-afterAll(async () => {
-  await Promise.all(runs.map((run) => run.cleanup()));
-  await emulator.stop();
-  await workspace.remove();
-});
+// four chunks of 5 MiB, the last one 7 bytes
+const { emulator, workspace, start } = bundledSuite({ image: { size: 15 * MiB + 7, seed: 21 } });
+beforeAll(() => writeFile(join(workspace.dir, 'other.bin'), seededBytes(10 * MiB + 3, 22)));
 
 const chunksStored = () => emulator.events.filter((e) => e.type === 'chunk-stored').length;
 
@@ -49,15 +30,11 @@ async function twoActions(name: string, secondImage: string) {
     nth: emulator.callCount('append-chunk') + 3,
     fault: { type: 'delay', ms: 3000 },
   });
-  const first = await startAction({ inputs: actionInputs(emulator.url, name), cwd: workspace.dir });
+  const first = await start({ inputs: actionInputs(emulator.url, name) });
   await waitFor('the first run to store 3 chunks', () => chunksStored() - storedBefore >= 3);
-  const second = await startAction({
-    inputs: actionInputs(emulator.url, name, { 'image-path': secondImage }),
-    cwd: workspace.dir,
-  });
+  const second = await start({ inputs: actionInputs(emulator.url, name, { 'image-path': secondImage }) });
   const [a, b] = await Promise.all([first.result, second.result]);
   emulator.faults.clear();
-  runs.push(a, b);
   return { a, b, stored: chunksStored() - storedBefore };
 }
 

@@ -1,38 +1,20 @@
 // The bundled action killed or cancelled mid-upload, then run again: kill -9 leaves the upload job with
 // the chunks it had stored, and the re-run sends only the missing ones; SIGINT / SIGTERM abort the request
 // in flight (or the wait before a retry), say where the upload stood, and the process is gone within 5 s.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator, type Fault } from '../../src/emulator/index.js';
-import { runAction, startAction, type ActionRunResult } from '../../scripts/lib/run-action.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Fault } from '../../src/emulator/index.js';
+import { MiB } from '../../src/common/bytes.js';
 import {
-  ACTION_API_KEY,
   actionInputs,
+  bundledSuite,
   errorLines,
   expectKeyNowhere,
   waitFor,
-  workspaceWithImage,
-  type Workspace,
-} from './action-helpers.js';
-import { MiB } from '../../src/common/bytes.js';
-import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
-
-// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
-beforeAll(() => ensureFreshDist(), 300_000);
+} from '../support/bundled-action.js';
 
 const CHUNKS = 4;
-let emulator: Emulator;
-let workspace: Workspace;
-const runs: ActionRunResult[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator({ apiKey: ACTION_API_KEY });
-  workspace = await workspaceWithImage(15 * MiB + 7, 4); // four chunks of 5 MiB, the last one 7 bytes
-});
-afterAll(async () => {
-  await Promise.all(runs.map((run) => run.cleanup()));
-  await emulator.stop();
-  await workspace.remove();
-});
+// four chunks of 5 MiB, the last one 7 bytes
+const { emulator, workspace, run, start } = bundledSuite({ image: { size: 15 * MiB + 7, seed: 4 } });
 
 const chunksStored = (jobId: string) =>
   emulator.events.filter((e) => e.type === 'chunk-stored' && e.jobId === jobId).length;
@@ -44,8 +26,7 @@ async function expectResumed(name: string, chunksHeld: number) {
   expect(job).toBeDefined();
   expect(chunksStored(job!.id)).toBe(chunksHeld);
   const appendsBefore = emulator.callCount('append-chunk');
-  const rerun = await runAction({ inputs: actionInputs(emulator.url, name), cwd: workspace.dir });
-  runs.push(rerun);
+  const rerun = await run({ inputs: actionInputs(emulator.url, name) });
   expect(rerun.exitCode).toBe(0);
   expect(rerun.outputs.outcome).toBe('resumed');
   expect(rerun.outputs.upload_job_id).toBe(job!.id);
@@ -65,11 +46,10 @@ describe('kill -9 mid-upload', () => {
     // Chunk 3 never gets an answer, so the kill lands with exactly chunks 1 and 2 stored.
     const third = emulator.callCount('append-chunk') + 3;
     emulator.faults.add({ operation: 'append-chunk', nth: third, fault: { type: 'hang' } });
-    const running = await startAction({ inputs: actionInputs(emulator.url, name), cwd: workspace.dir });
+    const running = await start({ inputs: actionInputs(emulator.url, name) });
     await waitFor('chunk 3 on the wire', () => emulator.callCount('append-chunk') >= third);
     running.child.kill('SIGKILL');
     const killed = await running.result;
-    runs.push(killed);
     emulator.faults.clear();
     expect(killed.signal).toBe('SIGKILL');
     // A killed run cannot release its job: a re-run takes it over once it looks abandoned (15 min without
@@ -111,9 +91,8 @@ describe('cancellation', () => {
       const second = emulator.callCount('append-chunk') + 2;
       emulator.faults.add({ operation: 'append-chunk', nth: second, fault: c.fault });
       let stdout = '';
-      const running = await startAction({
+      const running = await start({
         inputs: actionInputs(emulator.url, name),
-        cwd: workspace.dir,
         onLine: (line) => void (stdout += `${line}\n`),
       });
       await waitFor('chunk 2 on the wire', () => emulator.callCount('append-chunk') >= second);
@@ -123,7 +102,6 @@ describe('cancellation', () => {
       const cancelled = await running.result;
       // The one timing assertion: the requirement itself (GitHub sends SIGTERM 7.5 s after SIGINT).
       expect(performance.now() - signalledAt).toBeLessThan(5000);
-      runs.push(cancelled);
       emulator.faults.clear();
 
       expect(cancelled.exitCode).toBe(1);

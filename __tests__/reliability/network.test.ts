@@ -3,44 +3,32 @@
 // at once with a clear message and no retry. Proxy: a real tinyproxy whose outgoing connections leave from
 // 127.0.0.3, so the emulator's peer address shows whether each request came through it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { runAction, type ActionRunResult } from '../../scripts/lib/run-action.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import type { ActionRunResult } from '../../scripts/lib/run-action.js';
 import {
   PROXY_OUTGOING_ADDRESS,
   startTinyproxy,
   tinyproxyAvailable,
   type TestProxy,
 } from '../support/proxy.js';
-import { makeTestCertificates, type TestCertificates } from '../support/tls.js';
+import { makeTestCertificates } from '../support/tls.js';
+import { emulatorForSuite, forSuite } from '../support/suite.js';
 import {
   ACTION_API_KEY,
   actionInputs,
+  bundledSuite,
   errorLines,
   expectKeyNowhere,
-  workspaceWithImage,
-  type Workspace,
-} from './action-helpers.js';
+} from '../support/bundled-action.js';
 import { MiB } from '../../src/common/bytes.js';
-import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
 
-// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
-beforeAll(() => ensureFreshDist(), 300_000);
+// The suite's emulator speaks plain http; the TLS ones are started below.
+const suite = bundledSuite({ image: { size: 5 * MiB + 3, seed: 11 } }); // two chunks
+const { workspace } = suite;
+const plainEmulator = suite.emulator;
 
-let workspace: Workspace;
-const runs: ActionRunResult[] = [];
-beforeAll(async () => {
-  workspace = await workspaceWithImage(5 * MiB + 3, 11); // two chunks
-});
-afterAll(async () => {
-  await Promise.all(runs.map((run) => run.cleanup()));
-  await workspace.remove();
-});
-
-async function run(apiHost: string, name: string, env: Record<string, string> = {}) {
-  const result = await runAction({ inputs: actionInputs(apiHost, name), env, cwd: workspace.dir });
-  runs.push(result);
-  return result;
-}
+const run = (apiHost: string, name: string, env: Record<string, string> = {}) =>
+  suite.run({ inputs: actionInputs(apiHost, name), env });
 
 async function expectUploaded(emulator: Emulator, result: ActionRunResult, name: string) {
   expect(result.stderr).toBe('');
@@ -51,24 +39,26 @@ async function expectUploaded(emulator: Emulator, result: ActionRunResult, name:
   expectKeyNowhere(result);
 }
 
+/** For one describe: a CA made for it, and an emulator serving HTTPS with a certificate that CA signed. */
+function httpsEmulatorForSuite() {
+  const certificates = forSuite(
+    'the certificates',
+    async () => makeTestCertificates(),
+    async (made) => made.remove(),
+  );
+  const emulator = emulatorForSuite(() => ({
+    apiKey: ACTION_API_KEY,
+    tls: { key: certificates().key, cert: certificates().cert },
+  }));
+  return { emulator, caFile: () => certificates().caFile };
+}
+
 describe('TLS with a private CA', () => {
-  let certificates: TestCertificates;
-  let emulator: Emulator;
-  beforeAll(async () => {
-    certificates = makeTestCertificates();
-    emulator = await startEmulator({
-      apiKey: ACTION_API_KEY,
-      tls: { key: certificates.key, cert: certificates.cert },
-    });
-  });
-  afterAll(async () => {
-    await emulator.stop();
-    certificates.remove();
-  });
+  const { emulator, caFile } = httpsEmulatorForSuite();
 
   it('trusted through NODE_EXTRA_CA_CERTS: uploads byte-exact', async () => {
     expect(emulator.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
-    const result = await run(emulator.url, 'tls-trusted', { NODE_EXTRA_CA_CERTS: certificates.caFile });
+    const result = await run(emulator.url, 'tls-trusted', { NODE_EXTRA_CA_CERTS: caFile() });
     await expectUploaded(emulator, result, 'tls-trusted');
   });
 
@@ -101,24 +91,13 @@ if (!proxyInstalled) {
 
 (proxyInstalled ? describe : describe.skip)('through a real proxy (tinyproxy)', () => {
   let proxy: TestProxy;
-  let certificates: TestCertificates;
   // HTTPS, as a real api-host: plain http to loopback never goes through a proxy (the last test).
-  let emulator: Emulator;
-  let plainEmulator: Emulator;
-  const trusted = () => ({ NODE_EXTRA_CA_CERTS: certificates.caFile });
+  const { emulator, caFile } = httpsEmulatorForSuite();
+  const trusted = () => ({ NODE_EXTRA_CA_CERTS: caFile() });
   beforeAll(async () => {
     proxy = await startTinyproxy();
-    certificates = makeTestCertificates();
-    emulator = await startEmulator({
-      apiKey: ACTION_API_KEY,
-      tls: { key: certificates.key, cert: certificates.cert },
-    });
-    plainEmulator = await startEmulator({ apiKey: ACTION_API_KEY });
   });
   afterAll(async () => {
-    await emulator.stop();
-    await plainEmulator.stop();
-    certificates.remove();
     await proxy?.stop();
   });
 

@@ -4,42 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { runAction, type ActionRunResult } from '../../scripts/lib/run-action.js';
-import {
-  ACTION_API_KEY,
-  actionInputs,
-  errorLines,
-  expectKeyNowhere,
-  workspaceWithImage,
-  type Workspace,
-} from './action-helpers.js';
+import { actionInputs, bundledSuite, errorLines, expectKeyNowhere } from '../support/bundled-action.js';
 import { MiB } from '../../src/common/bytes.js';
-import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
 
-// This file runs dist/: bundle first when dist/ is not built from src/ as it is (and say so).
-beforeAll(() => ensureFreshDist(), 300_000);
-
-const DEBUG_ON = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' };
-
-let workspace: Workspace;
-let emulator: Emulator;
-const runs: ActionRunResult[] = [];
-beforeAll(async () => {
-  workspace = await workspaceWithImage(5 * MiB + 3, 23); // two chunks
-  emulator = await startEmulator({ apiKey: ACTION_API_KEY });
+const suite = bundledSuite({
+  image: { size: 5 * MiB + 3, seed: 23 }, // two chunks
+  env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' },
 });
-afterAll(async () => {
-  await Promise.all(runs.map((run) => run.cleanup()));
-  await emulator.stop();
-  await workspace.remove();
-});
+const { emulator } = suite;
 
-async function run(apiHost: string, name: string) {
-  const result = await runAction({ inputs: actionInputs(apiHost, name), env: DEBUG_ON, cwd: workspace.dir });
-  runs.push(result);
-  return result;
-}
+const run = (apiHost: string, name: string) => suite.run({ inputs: actionInputs(apiHost, name) });
 
 describe('with debug logging on and a service that echoes the request headers', () => {
   it('a retried 503 and a failing 400 both echo Authorization: the key appears nowhere', async () => {

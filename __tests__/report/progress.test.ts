@@ -25,12 +25,18 @@ function chunk(
   };
 }
 
+/** A reporter on a manual clock, its lines kept, in the upload phase. */
+function uploadingReporter() {
+  const clock = manualClock();
+  const lines: string[] = [];
+  const reporter = new ProgressReporter({ clock, emit: (line) => lines.push(line) });
+  reporter.handle({ type: 'phase', phase: 'upload' });
+  return { clock, lines, reporter };
+}
+
 describe('ProgressReporter', () => {
   it('logs about every 10 % on a 1000-chunk upload, not a line per chunk', () => {
-    const clock = manualClock();
-    const lines: string[] = [];
-    const reporter = new ProgressReporter({ clock, emit: (line) => lines.push(line) });
-    reporter.handle({ type: 'phase', phase: 'upload' });
+    const { clock, lines, reporter } = uploadingReporter();
     for (let index = 1; index <= 1000; index++) {
       clock.advance(5); // 1000 chunks in 5 s: never the 10 s rule
       reporter.handle(chunk('chunk-sent', index, 1000, MiB));
@@ -41,10 +47,7 @@ describe('ProgressReporter', () => {
   });
 
   it('logs every 10 s when progress is slower than 10 % per 10 s', () => {
-    const clock = manualClock();
-    const lines: string[] = [];
-    const reporter = new ProgressReporter({ clock, emit: (line) => lines.push(line) });
-    reporter.handle({ type: 'phase', phase: 'upload' });
+    const { clock, lines, reporter } = uploadingReporter();
     for (let index = 1; index <= 100; index++) {
       clock.advance(4000); // 1 % every 4 s: a line every third chunk (12 s), and at each 10 % mark
       reporter.handle(chunk('chunk-sent', index, 100, MiB));
@@ -56,10 +59,7 @@ describe('ProgressReporter', () => {
   });
 
   it('counts chunks the job already held as done but not toward the transfer rate', () => {
-    const clock = manualClock();
-    const lines: string[] = [];
-    const reporter = new ProgressReporter({ clock, emit: (line) => lines.push(line) });
-    reporter.handle({ type: 'phase', phase: 'upload' });
+    const { clock, lines, reporter } = uploadingReporter();
     for (let index = 1; index <= 5; index++) reporter.handle(chunk('chunk-skipped', index, 10, MiB));
     clock.advance(1000);
     reporter.handle(chunk('chunk-sent', 6, 10, MiB));

@@ -1,7 +1,7 @@
 // publish() against the emulator over real HTTP on 127.0.0.1: a client per run, temp image files, a clock
 // whose sleeps resolve at once (backoff and Retry-After take no real time), a logger that keeps its lines.
 // The uploader tests use it as is; the reliability rig (rig.ts) with small chunks. No jest imports here:
-// scripts/chaos.ts uses it too.
+// the chaos runner (support/chaos-cli.ts, `npm run chaos`) uses it too.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -148,7 +148,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const { apiKey = API_KEY, chunkSize = CHUNK, label = 'uploader-test' } = opts;
   const emulator = await startEmulator({ apiKey, port: 0, minChunkSizeForTests: opts.minChunkSizeForTests });
   const dir = await mkdtemp(join(tmpdir(), `${label}-`));
-  const agents: Agent[] = [];
+  const runs = agentPerRun();
   let files = 0;
   return {
     emulator,
@@ -158,8 +158,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return path;
     },
     publish(request, options = {}) {
-      const agent = new Agent({ connections: 1 });
-      agents.push(agent);
       const clock =
         options.clock === 'real'
           ? realClock()
@@ -168,43 +166,70 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
             : options.clock;
       const run: Run = { events: [], logger: recordingLogger(), clock };
       const { beforeRequest } = options;
-      const dispatcher = beforeRequest
-        ? agent.compose((dispatch) => (opts, handler) => {
-            beforeRequest({ method: opts.method, path: opts.path });
-            return dispatch(opts, handler);
-          })
-        : agent;
-      const client = new UpdateServiceClient({
-        baseUrl: new URL(options.baseUrl ?? emulator.url),
-        apiKey: options.apiKey ?? apiKey,
-        dispatcher,
-        userAgent: label,
-        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-        signal: options.signal,
-      });
-      const promise = publish(
-        { name: 'fw', chunkSize, onConflict: 'reuse', maxRetries: 3, dryRun: false, ...request },
-        {
-          client,
-          logger: run.logger,
-          clock: run.clock,
+      return runs.start(1, run, (agent) => {
+        const dispatcher = beforeRequest
+          ? agent.compose((dispatch) => (opts, handler) => {
+              beforeRequest({ method: opts.method, path: opts.path });
+              return dispatch(opts, handler);
+            })
+          : agent;
+        const client = new UpdateServiceClient({
+          baseUrl: new URL(options.baseUrl ?? emulator.url),
+          apiKey: options.apiKey ?? apiKey,
+          dispatcher,
+          userAgent: label,
+          requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
           signal: options.signal,
-          random: options.random ?? (() => 0.5),
-          ownership: options.ownership,
-          onEvent: (event) => {
-            run.events.push(event);
-            options.onEvent?.(event);
+        });
+        return publish(
+          { name: 'fw', chunkSize, onConflict: 'reuse', maxRetries: 3, dryRun: false, ...request },
+          {
+            client,
+            logger: run.logger,
+            clock: run.clock,
+            signal: options.signal,
+            random: options.random ?? (() => 0.5),
+            ownership: options.ownership,
+            onEvent: recordInto(run.events, options.onEvent),
           },
-        },
-      ).finally(() => agent.close().catch(() => {}));
+        );
+      });
+    },
+    close: () => closeAll(runs, emulator, dir),
+  };
+}
+
+/**
+ * One undici Agent per run, closed when its run settles: a run's connections never outlive it, and
+ * closeAll() destroys whatever a run still holds (a hung request) at the end.
+ */
+export function agentPerRun() {
+  const agents: Agent[] = [];
+  return {
+    /** Runs `go` on a fresh agent of `connections`; the promise carries `run`, what the run reports. */
+    start<T, R>(connections: number, run: R, go: (agent: Agent) => Promise<T>): Promise<T> & { run: R } {
+      const agent = new Agent({ connections });
+      agents.push(agent);
+      const promise = go(agent).finally(() => agent.close().catch(() => {}));
       return Object.assign(promise, { run });
     },
-    async close() {
-      await Promise.all(agents.map((agent) => agent.destroy()));
-      await emulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    destroy: () => Promise.all(agents.map((agent) => agent.destroy())),
   };
+}
+
+/** An onEvent that keeps each event in `events` and passes it on to the test's own `onEvent`. */
+export function recordInto<E>(events: E[], onEvent?: (event: E) => void): (event: E) => void {
+  return (event) => {
+    events.push(event);
+    onEvent?.(event);
+  };
+}
+
+/** Ends a rig: its runs' agents, its emulator, its temp folder. */
+export async function closeAll(runs: ReturnType<typeof agentPerRun>, emulator: Emulator, dir: string) {
+  await runs.destroy();
+  await emulator.stop();
+  await rm(dir, { recursive: true, force: true });
 }
 
 export function randomImage(size: number): Buffer {

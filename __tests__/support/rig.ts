@@ -1,5 +1,5 @@
 // The reliability rig: the uploader harness with 64 KiB chunks (the emulator's test-only minimum), and
-// the invariants every run must keep. Shared by the reliability tests and scripts/chaos.ts (no jest here).
+// the invariants every run must keep. Shared by the reliability tests and the chaos runner (no jest here).
 import { createHash } from 'node:crypto';
 import type { EmulatorEvent } from '../../src/emulator/index.js';
 import { planChunks } from '../../src/image/plan.js';

@@ -2,17 +2,16 @@
 // and the emulator: the rollout (starting, devices deploying after their scripted delays) follows the
 // test's time, and a poll interval of minutes costs nothing. No jest imports: the demo could use it too.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'undici';
 import type { FirmwareImage } from '../../src/api/types.js';
 import { runCampaign } from '../../src/campaign/index.js';
 import type { CampaignEvent, CampaignRequest, CampaignResult } from '../../src/campaign/types.js';
 import { DeviceManagementClient } from '../../src/client/campaigns.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { fixtureManifest } from '../../scripts/lib/fixture-manifest.js';
-import { fakeClock, recordingLogger } from './harness.js';
+import { agentPerRun, closeAll, fakeClock, recordInto, recordingLogger } from './harness.js';
 
 export const API_KEY = 'ak_campaign_test_0123456789SECRET';
 export const DEVICE_CLASS = 'widget-class';
@@ -50,7 +49,7 @@ export async function startRolloutRig(options: Partial<EmulatorOptions> = {}): P
   const dir = await mkdtemp(join(tmpdir(), 'campaign-test-'));
   const data = randomBytes(10_000);
   const image = await emulator.state.seedFirmwareImage({ name: 'widget.bin@v1.0.0', data });
-  const agents: Agent[] = [];
+  const runs = agentPerRun();
   const writeManifest = async (bytes: Buffer, fileName = 'update.manifest') => {
     const path = join(dir, fileName);
     await writeFile(path, bytes);
@@ -67,51 +66,43 @@ export async function startRolloutRig(options: Partial<EmulatorOptions> = {}): P
     manifestPath,
     writeManifest,
     run(request = {}, opts = {}) {
-      const agent = new Agent({ connections: 2 });
-      agents.push(agent);
       const run: RolloutRun = { events: [], logger: recordingLogger() };
-      const client = new DeviceManagementClient({
-        baseUrl: new URL(emulator.url),
-        apiKey: API_KEY,
-        dispatcher: agent,
-        userAgent: 'campaign-test',
-        requestTimeoutMs: 10_000,
-        signal: opts.signal,
-      });
-      const promise = runCampaign(
-        {
-          manifestPath: request.manifestPath ?? manifestPath,
-          manifestName: 'update.manifest@v1.0.0',
-          campaignName: 'update.manifest@v1.0.0',
-          deviceFilter: FILTER,
-          start: true,
-          wait: true,
-          timeoutMs: 60 * 60_000,
-          minSuccessPercent: 100,
-          dryRun: false,
-          maxRetries: 3,
-          pollIntervalMs: 5000,
-          ...request,
-        },
-        {
-          client,
-          logger: run.logger,
-          clock,
+      return runs.start(2, run, (agent) => {
+        const client = new DeviceManagementClient({
+          baseUrl: new URL(emulator.url),
+          apiKey: API_KEY,
+          dispatcher: agent,
+          userAgent: 'campaign-test',
+          requestTimeoutMs: 10_000,
           signal: opts.signal,
-          random: () => 0.5,
-          onEvent: (event) => {
-            run.events.push(event);
-            opts.onEvent?.(event);
+        });
+        return runCampaign(
+          {
+            manifestPath: request.manifestPath ?? manifestPath,
+            manifestName: 'update.manifest@v1.0.0',
+            campaignName: 'update.manifest@v1.0.0',
+            deviceFilter: FILTER,
+            start: true,
+            wait: true,
+            timeoutMs: 60 * 60_000,
+            minSuccessPercent: 100,
+            dryRun: false,
+            maxRetries: 3,
+            pollIntervalMs: 5000,
+            ...request,
           },
-        },
-      ).finally(() => agent.close().catch(() => {}));
-      return Object.assign(promise, { run });
+          {
+            client,
+            logger: run.logger,
+            clock,
+            signal: opts.signal,
+            random: () => 0.5,
+            onEvent: recordInto(run.events, opts.onEvent),
+          },
+        );
+      });
     },
-    async close() {
-      await Promise.all(agents.map((agent) => agent.destroy()));
-      await emulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => closeAll(runs, emulator, dir),
   };
 }
 

@@ -1,15 +1,12 @@
 // Cancellation: the abort signal ends the request in flight; the error says where the upload stood, and a
 // second publish resumes the kept job to a byte-exact image.
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { UploadInterruptedError } from '../../src/uploader/errors.js';
-import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from '../support/harness.js';
+import { CHUNK, randomImage, storedBytes } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = harnessForSuite();
 
 async function until(condition: () => boolean) {
   while (!condition()) await delay(5);

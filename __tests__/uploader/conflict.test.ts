@@ -1,23 +1,10 @@
 // on-conflict against the emulator: every way a name can already be taken, under each policy.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ConflictError } from '../../src/uploader/errors.js';
-import {
-  CHUNK,
-  randomImage,
-  sha256Hex,
-  startHarness,
-  storedBytes,
-  type Harness,
-} from '../support/harness.js';
+import { CHUNK, randomImage, sha256Hex, storedBytes } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterEach(() => {
-  expect(h.emulator.violations()).toEqual([]);
-});
-afterAll(() => h.close());
+const h = harnessForSuite({}, { noViolations: true });
 
 /**
  * What changes the service: none may happen where a policy says to change nothing. The jobs are counted,

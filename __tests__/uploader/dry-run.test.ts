@@ -1,17 +1,11 @@
 // The dry run decides what a real run would do from read-only requests: the service is left untouched.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ServiceError } from '../../src/client/errors.js';
-import { CHUNK, randomImage, sha256Hex, startHarness, type Harness } from '../support/harness.js';
+import { CHUNK, randomImage, sha256Hex } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 import type { ConflictPolicy } from '../../src/uploader/types.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterEach(() => {
-  expect(h.emulator.violations()).toEqual([]);
-});
-afterAll(() => h.close());
+const h = harnessForSuite({}, { noViolations: true });
 
 function snapshot() {
   const { state } = h.emulator;

@@ -2,42 +2,17 @@
 // fstat before its last slice, so a write after the hash pass is caught there (ImageChangedError, never
 // retried); the service's Content-MD5 check is the second guard, and a refused or misstored chunk is
 // re-read against the file first. Either way the service never holds a chunk with bytes other than planned.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
 import { crc32 } from 'node:zlib';
 import { ServiceError } from '../../src/client/errors.js';
 import { ImageChangedError } from '../../src/image/index.js';
 import { hashMatches, md5 } from '../../src/image/md5.js';
-import { CHUNK, randomImage, startHarness, type Harness } from '../support/harness.js';
+import { CHUNK, randomImage } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
+import { xorInPlace } from '../support/file-changes.js';
 import { startRewritingProxy } from '../support/rewriting-proxy.js';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-});
-
-/** XORs `mask` into the file at `position`, in place (same size, same inode), as a build step might. */
-function xorInPlace(path: string, position: number, mask: Buffer): void {
-  const fd = openSync(path, 'r+');
-  try {
-    const bytes = Buffer.alloc(mask.length);
-    readSync(fd, bytes, 0, mask.length, position);
-    writeSync(
-      fd,
-      bytes.map((b, i) => b ^ mask[i]!),
-      0,
-      mask.length,
-      position,
-    );
-  } finally {
-    closeSync(fd);
-  }
-}
+const h = harnessForSuite();
 
 /**
  * A change that keeps a CRC-32 (what the send pass checked before it checked fstat, and what any cheap
@@ -59,85 +34,58 @@ function storedChunks(name: string) {
 }
 
 describe('an image that changes during the upload', () => {
-  it('fails with ImageChangedError when a chunk changed after its hash pass, and sends no chunk of it', async () => {
-    const data = randomImage(3 * CHUNK);
-    const imagePath = await h.image(data);
-    const name = 'changed-after-hash';
-    let posts = 0;
-    const appendsBefore = h.emulator.callCount('append-chunk');
-    const run = h.publish(
-      { imagePath, name },
-      {
-        // Chunk 2 was hashed while chunk 1 was on the wire; change it as its send begins.
-        beforeRequest: (r) => {
-          if (isChunkPost(r) && ++posts === 2) xorInPlace(imagePath, CHUNK + 12345, Buffer.from([1]));
-        },
-      },
-    );
-    const error = await run.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImageChangedError);
-    expect((error as Error).message).toBe(
-      `\`${imagePath}\` changed while it was being uploaded (chunk 2 re-read: modification time moved)`,
-    );
-    expect(run.run.events.filter((e) => e.type === 'retry')).toEqual([]); // never a retry loop
-    expect(h.emulator.callCount('append-chunk') - appendsBefore).toBe(2);
-    const held = storedChunks(name);
-    expect(held.map((c) => c.length)).toEqual([CHUNK]);
-    expect(hashMatches(held[0]!.hash, md5(data.subarray(0, CHUNK)))).toBe(true);
-  });
-
-  it('fails with ImageChangedError when the chunk changes before a retried re-send', async () => {
-    const data = randomImage(2 * CHUNK);
-    const imagePath = await h.image(data);
-    const name = 'changed-before-resend';
-    const appendsBefore = h.emulator.callCount('append-chunk');
-    h.emulator.faults.add({
-      operation: 'append-chunk',
-      nth: appendsBefore + 2,
-      fault: { type: 'status', status: 503 },
-    });
-    try {
-      const run = h.publish(
-        { imagePath, name },
-        {
-          onEvent: (e) => {
-            if (e.type === 'retry') xorInPlace(imagePath, 2 * CHUNK - 1, Buffer.from([0x80]));
-          },
-        },
-      );
-      await expect(run).rejects.toBeInstanceOf(ImageChangedError);
-      expect(run.run.events.filter((e) => e.type === 'retry')).toHaveLength(1);
-      expect(storedChunks(name).map((c) => c.length)).toEqual([CHUNK]);
-    } finally {
-      h.emulator.faults.clear();
-    }
-  });
-
-  it('a change that keeps the CRC-32 is caught too (the send checks fstat, not a checksum)', async () => {
+  it('the CRC-keeping mask keeps the CRC-32 and changes the MD5 (the premise of its row below)', () => {
     const data = randomImage(2 * CHUNK);
     const changed = Buffer.from(data);
     for (let i = 0; i < 5; i++) changed[CHUNK + 4096 + i]! ^= CRC_PRESERVING_MASK[i]!;
-    // The premise: the same CRC-32, another MD5.
     expect(crc32(changed.subarray(CHUNK))).toBe(crc32(data.subarray(CHUNK)));
     expect(md5(changed.subarray(CHUNK)).equals(md5(data.subarray(CHUNK)))).toBe(false);
+  });
 
-    const imagePath = await h.image(data);
-    const name = 'crc-kept-md5-changed';
-    let posts = 0;
-    const error = await h
-      .publish(
+  // Chunk 2 was hashed while chunk 1 was on the wire; it is changed as its send begins.
+  it.each([
+    {
+      change: 'one bit flipped',
+      name: 'changed-after-hash',
+      size: 3 * CHUNK,
+      position: CHUNK + 12345,
+      mask: Buffer.from([1]),
+    },
+    {
+      change: 'a change that keeps the CRC-32 (the send checks fstat, not a checksum)',
+      name: 'crc-kept-md5-changed',
+      size: 2 * CHUNK,
+      position: CHUNK + 4096,
+      mask: CRC_PRESERVING_MASK,
+    },
+  ])(
+    'a chunk changed after its hash pass ($change): ImageChangedError, never retried, no chunk of it stored',
+    async ({ name, size, position, mask }) => {
+      const data = randomImage(size);
+      const imagePath = await h.image(data);
+      let posts = 0;
+      const appendsBefore = h.emulator.callCount('append-chunk');
+      const run = h.publish(
         { imagePath, name },
         {
           beforeRequest: (r) => {
-            if (isChunkPost(r) && ++posts === 2) xorInPlace(imagePath, CHUNK + 4096, CRC_PRESERVING_MASK);
+            if (isChunkPost(r) && ++posts === 2) xorInPlace(imagePath, position, mask);
           },
         },
-      )
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImageChangedError);
-    expect(storedChunks(name).map((c) => c.length)).toEqual([CHUNK]);
-    expect(h.emulator.state.firmwareImages().filter((i) => i.name === name)).toEqual([]);
-  });
+      );
+      const error = await run.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImageChangedError);
+      expect((error as Error).message).toBe(
+        `\`${imagePath}\` changed while it was being uploaded (chunk 2 re-read: modification time moved)`,
+      );
+      expect(run.run.events.filter((e) => e.type === 'retry')).toEqual([]); // never a retry loop
+      expect(h.emulator.callCount('append-chunk') - appendsBefore).toBe(2);
+      const held = storedChunks(name);
+      expect(held.map((c) => c.length)).toEqual([CHUNK]);
+      expect(hashMatches(held[0]!.hash, md5(data.subarray(0, CHUNK)))).toBe(true);
+      expect(h.emulator.state.firmwareImages().filter((i) => i.name === name)).toEqual([]);
+    },
+  );
 
   it("the service's refusal of a chunk (400 Content-MD5) from an unchanged file stays its 400: re-read, not taken for a change, never retried", async () => {
     const data = randomImage(2 * CHUNK);

@@ -1,18 +1,11 @@
 // Lost answers: the service may have acted on a request whose answer never arrived. The uploader reads
 // the service's state before re-sending, so nothing is ever appended or created twice.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { FaultRule } from '../../src/emulator/index.js';
-import { CHUNK, randomImage, startHarness, storedBytes, type Harness } from '../support/harness.js';
+import { CHUNK, randomImage, storedBytes } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterEach(() => {
-  h.emulator.faults.clear();
-  expect(h.emulator.violations()).toEqual([]);
-});
-afterAll(() => h.close());
+const h = harnessForSuite({}, { clearFaults: true, noViolations: true });
 
 /** Injects `fault` on the n-th call of `operation` from now (the emulator counts calls since it started). */
 function faultOnNext(operation: FaultRule['operation'], n: number, fault: FaultRule['fault']) {
@@ -31,46 +24,57 @@ async function publishAndCheck(name: string, size = 2 * CHUNK + 1) {
   return { result, run: call.run };
 }
 
+interface LostChunk {
+  what: string;
+  fault: FaultRule['fault'];
+  /** The chunk (of 3) whose answer is lost. */
+  chunk: number;
+  /** Chunk POSTs the run makes in all, and how many its lost chunk took. */
+  appends: number;
+  attempts: number;
+  finding: 'already-applied' | 'not-received';
+}
+
+const LOST_CHUNKS: LostChunk[] = [
+  {
+    what: 'reset after the chunk was stored: counted as sent, not appended twice',
+    fault: { type: 'reset-after' },
+    chunk: 2,
+    appends: 3,
+    attempts: 1,
+    finding: 'already-applied',
+  },
+  {
+    what: '502 after the chunk was stored: reconciled, not appended twice',
+    fault: { type: 'status-after', status: 502 },
+    chunk: 1,
+    appends: 3,
+    attempts: 1,
+    finding: 'already-applied',
+  },
+  {
+    what: 'reset before the chunk took effect: the job holds nothing new, so the chunk is sent again',
+    fault: { type: 'reset-before' },
+    chunk: 3,
+    appends: 4,
+    attempts: 2,
+    finding: 'not-received',
+  },
+];
+
 describe('a chunk whose answer was lost', () => {
-  it('reset after the chunk was stored: counted as sent, not appended twice', async () => {
-    faultOnNext('append-chunk', 2, { type: 'reset-after' });
+  it.each(LOST_CHUNKS)('$what', async (c) => {
+    faultOnNext('append-chunk', c.chunk, c.fault);
     const appends = h.emulator.callCount('append-chunk');
-    const { result, run } = await publishAndCheck('lost-chunk-reset');
+    const { result, run } = await publishAndCheck(`lost-chunk-${c.chunk}-${c.finding}`);
     expect(storedChunkEvents(result.uploadJobId!)).toBe(3);
-    expect(h.emulator.callCount('append-chunk') - appends).toBe(3);
+    expect(h.emulator.callCount('append-chunk') - appends).toBe(c.appends);
     expect(result.retryCount).toBe(1);
-    expect(result.timeline[1]).toMatchObject({ index: 2, attempts: 1 });
+    expect(result.timeline[c.chunk - 1]).toMatchObject({ index: c.chunk, attempts: c.attempts });
     expect(run.events).toContainEqual({
       type: 'reconciled',
-      operation: 'append chunk 2 of 3',
-      finding: 'already-applied',
-    });
-  });
-
-  it('502 after the chunk was stored: reconciled, not appended twice', async () => {
-    faultOnNext('append-chunk', 1, { type: 'status-after', status: 502 });
-    const appends = h.emulator.callCount('append-chunk');
-    const { result, run } = await publishAndCheck('lost-chunk-502');
-    expect(storedChunkEvents(result.uploadJobId!)).toBe(3);
-    expect(h.emulator.callCount('append-chunk') - appends).toBe(3);
-    expect(run.events).toContainEqual({
-      type: 'reconciled',
-      operation: 'append chunk 1 of 3',
-      finding: 'already-applied',
-    });
-  });
-
-  it('reset before the chunk took effect: the job holds nothing new, so the chunk is sent again', async () => {
-    faultOnNext('append-chunk', 3, { type: 'reset-before' });
-    const appends = h.emulator.callCount('append-chunk');
-    const { result, run } = await publishAndCheck('lost-chunk-before');
-    expect(storedChunkEvents(result.uploadJobId!)).toBe(3);
-    expect(h.emulator.callCount('append-chunk') - appends).toBe(4);
-    expect(result.timeline[2]).toMatchObject({ index: 3, attempts: 2 });
-    expect(run.events).toContainEqual({
-      type: 'reconciled',
-      operation: 'append chunk 3 of 3',
-      finding: 'not-received',
+      operation: `append chunk ${c.chunk} of 3`,
+      finding: c.finding,
     });
   });
 

@@ -1,21 +1,18 @@
 // The requests one publish makes, counted by the emulator per operation, so that a request added back
 // fails here: a new name (N chunks: N + 5), a reuse, a resume; and the read a job that sat still still gets.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { paths } from '../../src/api/types.js';
 import { OPERATIONS, type Operation } from '../../src/emulator/types.js';
 import { AnotherWriterError } from '../../src/uploader/errors.js';
 import { ownerMarker } from '../../src/uploader/ownership.js';
-import { API_KEY, fakeClock, randomImage, startHarness, type Harness } from '../support/harness.js';
+import { API_KEY, fakeClock, randomImage } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 
 const CHUNK = 64 * 1024;
 const CHUNKS = 4;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ chunkSize: CHUNK, minChunkSizeForTests: CHUNK, label: 'request-count' });
-});
-afterAll(() => h.close());
+const h = harnessForSuite({ chunkSize: CHUNK, minChunkSizeForTests: CHUNK, label: 'request-count' });
 
 type Counts = Partial<Record<Operation, number>>;
 

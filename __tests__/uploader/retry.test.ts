@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ServiceError, type ServiceErrorInit } from '../../src/client/errors.js';
 import type { Clock } from '../../src/common/clock.js';
 import {
@@ -10,7 +10,8 @@ import {
   type RetryInfo,
   type RetryPolicy,
 } from '../../src/uploader/retry.js';
-import { clientFor, errorBody, json, rejectionOf, startLoopback, type Loopback } from '../client/loopback.js';
+import { clientFor, errorBody, json, rejectionOf } from '../support/loopback.js';
+import { loopbackForSuite } from '../support/suite.js';
 import { fakeClock, recordingLogger } from '../support/harness.js';
 
 /** A clock whose sleeps never end by themselves: only an abort ends them. */
@@ -301,11 +302,7 @@ describe('withRetries', () => {
 });
 
 describe('withRetries around the real client', () => {
-  let server: Loopback;
-  beforeAll(async () => {
-    server = await startLoopback();
-  });
-  afterAll(() => server.close());
+  const server = loopbackForSuite();
 
   it('gets through two 503 answers (with Retry-After) to the third', async () => {
     let answered = 0;

@@ -1,28 +1,13 @@
 // publish() end to end against the emulator: image sizes around the chunk boundaries, verification,
 // and the failures that must stop at once.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ServiceError } from '../../src/client/errors.js';
 import { UploadStateError, VerificationError } from '../../src/uploader/errors.js';
 import { startRewritingProxy } from '../support/rewriting-proxy.js';
-import {
-  API_KEY,
-  CHUNK,
-  everythingSaid,
-  randomImage,
-  sha256Hex,
-  startHarness,
-  storedBytes,
-  type Harness,
-} from '../support/harness.js';
+import { API_KEY, CHUNK, everythingSaid, randomImage, sha256Hex, storedBytes } from '../support/harness.js';
+import { harnessForSuite } from '../support/suite.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterEach(() => {
-  expect(h.emulator.violations()).toEqual([]);
-});
-afterAll(() => h.close());
+const h = harnessForSuite({}, { noViolations: true });
 
 describe('publish: sizes', () => {
   const sizes: [string, number, number][] = [

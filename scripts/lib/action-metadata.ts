@@ -16,6 +16,20 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 // Plain JSON Schema (draft-07): JSONSchemaType<T> cannot express these open unions.
 type Schema = Record<string, unknown>;
 
+/** `inputs:` and `outputs:`: a map from an id to an entry with a description, these fields and no others. */
+function describedById(fields: Schema): Schema {
+  return {
+    type: 'object',
+    propertyNames: { pattern: id },
+    additionalProperties: {
+      type: 'object',
+      required: ['description'],
+      additionalProperties: false,
+      properties: { description: text, ...fields },
+    },
+  };
+}
+
 const topLevel: Schema = {
   type: 'object',
   required: ['name', 'description', 'runs'],
@@ -24,31 +38,12 @@ const topLevel: Schema = {
     name: text,
     author: { type: 'string' },
     description: text,
-    inputs: {
-      type: 'object',
-      propertyNames: { pattern: id },
-      additionalProperties: {
-        type: 'object',
-        required: ['description'],
-        additionalProperties: false,
-        properties: {
-          description: text,
-          required: { type: 'boolean' },
-          default: { type: ['string', 'number', 'boolean'] },
-          deprecationMessage: { type: 'string' },
-        },
-      },
-    },
-    outputs: {
-      type: 'object',
-      propertyNames: { pattern: id },
-      additionalProperties: {
-        type: 'object',
-        required: ['description'],
-        additionalProperties: false,
-        properties: { description: text, value: { type: 'string' } },
-      },
-    },
+    inputs: describedById({
+      required: { type: 'boolean' },
+      default: { type: ['string', 'number', 'boolean'] },
+      deprecationMessage: { type: 'string' },
+    }),
+    outputs: describedById({ value: { type: 'string' } }),
     runs: {
       type: 'object',
       required: ['using'],

@@ -82,19 +82,19 @@ export function errorBody(code: number, type: string, message: string, extra: ob
   return { object: 'error', code, type, message, request_id: 'req-0001', ...extra };
 }
 
-/** A client on its own dispatcher (closed by the returned close()). */
+/** A client on its own dispatcher (a one-connection Agent unless `opts` gives one), ended by close(). */
 export function clientFor(
   baseUrl: URL,
   opts: Partial<UpdateServiceClientOptions> = {},
 ): { client: UpdateServiceClient; close: () => Promise<void> } {
-  const dispatcher = new Agent({ connections: 1 });
+  const dispatcher = opts.dispatcher ?? new Agent({ connections: 1 });
   const client = new UpdateServiceClient({
     baseUrl,
     apiKey: API_KEY,
-    dispatcher,
     userAgent: USER_AGENT,
     requestTimeoutMs: 10_000,
     ...opts,
+    dispatcher,
   });
   return { client, close: () => dispatcher.destroy() };
 }
