@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
+import { INPUTS } from '../../src/inputs/index.js';
 import { ensureFreshDist } from '../../scripts/lib/fresh-dist.js';
 import {
   startAction,
@@ -60,19 +61,21 @@ export function bundledSuite(options: BundledSuiteOptions): BundledSuite {
   return { emulator, workspace, start, run: async (run) => (await start(run)).result };
 }
 
-/** Every input, as the runner passes them (action.yml defaults for those a workflow leaves out). */
+/**
+ * Every input, as the runner passes them: action.yml's defaults (the input spec's, which docs --check holds
+ * equal) for those a workflow leaves out, then the tests' own: small chunks, fewer retries, a shorter timeout.
+ */
 export function actionInputs(apiHost: string, name: string, overrides: Record<string, string> = {}) {
+  const defaults = Object.fromEntries(INPUTS.publish.map((spec) => [spec.name, spec.default ?? '']));
   return {
+    ...defaults,
     'api-key': ACTION_API_KEY,
     'api-host': apiHost,
     'image-path': 'firmware.bin',
     name,
-    description: '',
     'chunk-size': '5MiB',
-    'on-conflict': 'reuse',
     retries: '3',
     'request-timeout': '60',
-    'dry-run': 'false',
     ...overrides,
   };
 }
