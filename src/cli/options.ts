@@ -37,7 +37,7 @@ export function optionKey(spec: InputSpec): string {
 
 const isSwitch = (spec: InputSpec) => !spec.cli.flag.includes('<');
 
-/** The help line (and the README's note): the spec's, then the range and the default the user gets when the option is left out. */
+/** The help line, also the README's: the spec's, then the range and the default an option left out gets. */
 export function optionHelp(spec: InputSpec): string {
   const shown = spec.cli.shownDefault ?? (isSwitch(spec) ? undefined : spec.default);
   const details = [spec.range && rangeText(spec.range), shown !== undefined && `default: ${shown}`];
