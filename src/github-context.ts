@@ -7,29 +7,32 @@ import { Context } from '../node_modules/@actions/github/lib/context.js';
 import type { RunnerContext } from './inputs/index.js';
 
 /**
- * The runner's context, read from process.env (and the event payload) as @actions/github reads it;
- * undefined if the event file cannot be parsed, so a broken payload costs the provenance, not the run.
+ * The runner's context, read from process.env (and the event payload) as @actions/github reads it. An
+ * event file that is missing or cannot be parsed is left out: the payload only backs up GITHUB_REPOSITORY,
+ * and without it the commit and tag (the default name) still come from the variables.
  */
-export function runnerContext(): RunnerContext | undefined {
-  try {
-    return withoutMissingEventFile(() => new Context());
-  } catch {
-    return undefined;
+export function runnerContext(): RunnerContext {
+  const eventPath = process.env.GITHUB_EVENT_PATH;
+  if (eventPath !== undefined && existsSync(eventPath)) {
+    try {
+      return new Context();
+    } catch {
+      // Unreadable or not JSON: read the variables alone, below.
+    }
   }
+  return withoutEventFile(() => new Context());
 }
 
 /**
  * Context prints "GITHUB_EVENT_PATH <path> does not exist" on stdout, where it would break the CLI's
- * `--json` output and echo a value unneutralised: a missing event file is left out instead (the payload
- * only backs up GITHUB_REPOSITORY).
+ * `--json` output and echo a value unneutralised, and throws on an event file it cannot parse.
  */
-function withoutMissingEventFile<T>(read: () => T): T {
+function withoutEventFile<T>(read: () => T): T {
   const eventPath = process.env.GITHUB_EVENT_PATH;
-  if (eventPath === undefined || existsSync(eventPath)) return read();
   delete process.env.GITHUB_EVENT_PATH;
   try {
     return read();
   } finally {
-    process.env.GITHUB_EVENT_PATH = eventPath;
+    if (eventPath !== undefined) process.env.GITHUB_EVENT_PATH = eventPath;
   }
 }

@@ -88,6 +88,8 @@ describe('provenance from git', () => {
     expect(await cliProvenance({}, repo)).toEqual({ sha, ref: 'refs/tags/v0.9.0' });
     // CI variables win over the checkout.
     expect(await cliProvenance({ GIT_COMMIT: SHA }, repo)).toEqual({ sha: SHA });
+    // GITHUB_SHA alone, without the runner's context (no runner), reads nothing of this process's env.
+    expect(await cliProvenance({ GITHUB_SHA: SHA }, repo)).toEqual({ sha, ref: 'refs/tags/v0.9.0' });
   });
 
   it('is empty, not an error, outside a repository', async () => {

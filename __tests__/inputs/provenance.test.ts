@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
@@ -117,6 +117,13 @@ describe('githubProvenance', () => {
     });
   });
 
+  it('names no repository for a GITHUB_REPOSITORY without an owner/repo slash', () => {
+    const provenance = withRunnerEnv({ GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme' }, () =>
+      githubProvenance(runnerContext()),
+    );
+    expect(provenance.repository).toBeUndefined();
+  });
+
   it('takes the repository from the event payload when GITHUB_REPOSITORY is not set', () => {
     const event = join(workspace, 'event.json');
     writeFileSync(event, JSON.stringify({ repository: { name: 'widget', owner: { login: 'acme' } } }));
@@ -148,11 +155,22 @@ describe('githubProvenance', () => {
     }
   });
 
-  it('an event file that cannot be read costs the provenance, not the run', () => {
-    const event = join(workspace, 'broken-event.json');
-    writeFileSync(event, '{ not json');
-    const context = withRunnerEnv({ GITHUB_SHA: SHA, GITHUB_EVENT_PATH: event }, runnerContext);
-    expect(context).toBeUndefined();
-    expect(githubProvenance(context)).toEqual({});
+  it.each([
+    ['not JSON', (path: string) => writeFileSync(path, '{ not json')],
+    ['a directory', (path: string) => mkdirSync(path)],
+  ])('an event file that cannot be read (%s) costs only the payload, not the commit', (_, make) => {
+    const event = join(workspace, `broken-event-${_.replace(/\W/g, '-')}`);
+    make(event);
+    const provenance = withRunnerEnv(
+      {
+        GITHUB_SHA: SHA,
+        GITHUB_REF: 'refs/tags/v1.0.0',
+        GITHUB_REPOSITORY: 'acme/fw',
+        GITHUB_EVENT_PATH: event,
+      },
+      () => githubProvenance(runnerContext()),
+    );
+    expect(provenance).toMatchObject({ sha: SHA, ref: 'refs/tags/v1.0.0', repository: 'acme/fw' });
+    expect(defaultName('fw.bin', provenance).name).toBe('fw.bin@v1.0.0');
   });
 });

@@ -2,6 +2,7 @@
 // The `izuma-firmware-publish` command: wires the process (argv, env, streams, signals) to runCli.
 import { CancelPolicy } from '../app/index.js';
 import { neutralise } from '../common/neutralise.js';
+import { runnerContext } from '../github-context.js';
 import { runCli } from './run.js';
 import { watchOutputs } from './streams.js';
 
@@ -51,6 +52,7 @@ try {
     isTTY: process.stderr.isTTY === true,
     signal: policy.signal,
     cwd: process.cwd(),
+    githubContext: runnerContext,
   });
   process.exitCode = undelivered && code === 0 ? 1 : code;
 } catch (error) {

@@ -5,8 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RunBasics } from '../app/index.js';
 import type { Logger } from '../common/logger.js';
-import { runnerContext } from '../github-context.js';
-import { provenanceFromCiEnv, tagRef, type Provenance } from '../inputs/index.js';
+import { provenanceFromCiEnv, tagRef, type Provenance, type RunnerContext } from '../inputs/index.js';
 import type { CommandContext } from './run.js';
 
 type Env = Record<string, string | undefined>;
@@ -27,14 +26,19 @@ export async function provenanceFromGit(cwd: string): Promise<Provenance> {
   return tag ? { sha, ref: tagRef(tag) } : { sha };
 }
 
-export async function cliProvenance(env: Env, cwd: string): Promise<Provenance> {
-  return provenanceFromCiEnv(env, runnerContext) ?? (await provenanceFromGit(cwd));
+/** `github`: the runner's context, read only where `env` is a GitHub runner's (GITHUB_SHA set). */
+export async function cliProvenance(
+  env: Env,
+  cwd: string,
+  github: () => RunnerContext | undefined = () => undefined,
+): Promise<Provenance> {
+  return provenanceFromCiEnv(env, github) ?? (await provenanceFromGit(cwd));
 }
 
 /** What every command gives its run: provenance (CI variables, else git), the logger, the signal, the env. */
 export async function commandBasics(ctx: CommandContext, logger: Logger): Promise<RunBasics> {
   return {
-    provenance: await cliProvenance(ctx.env, ctx.cwd ?? process.cwd()),
+    provenance: await cliProvenance(ctx.env, ctx.cwd ?? process.cwd(), ctx.githubContext),
     logger,
     signal: ctx.signal,
     env: ctx.env,

@@ -6,7 +6,7 @@ import { formatBytes } from '../common/bytes.js';
 import { systemClock } from '../common/clock.js';
 import { render } from '../common/hint.js';
 import { neutralise } from '../common/neutralise.js';
-import { parseSettings, resolveApiKey } from '../inputs/index.js';
+import { parseSettings, resolveApiKey, type RunnerContext } from '../inputs/index.js';
 import { outputsFor } from '../report/index.js';
 import { addCampaignCommand, runCampaignCommand } from './campaign.js';
 import { UsageError } from './errors.js';
@@ -35,6 +35,11 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Where git is asked for the commit and tag of the default name. */
   cwd?: string;
+  /**
+   * The runner's context on GitHub Actions (src/github-context.ts reads it from process.env, which
+   * index.ts also passes as `env`); without it GitHub's variables give no provenance.
+   */
+  githubContext?: () => RunnerContext | undefined;
 }
 
 /** A command's run once its options are parsed and the key is known. */

@@ -7,8 +7,8 @@ export interface Provenance {
   sha?: string;
   ref?: string;
   serverUrl?: string;
-  runId?: number | string;
-  runAttempt?: number | string;
+  runId?: number;
+  runAttempt?: number;
   workflow?: string;
   actor?: string;
 }
@@ -42,13 +42,15 @@ export interface RunnerContext {
 
 /**
  * GitHub Actions, GitLab CI or Jenkins, recognised by their commit variable; undefined elsewhere. On
- * GitHub the facts come from the runner's context (`github`), the one reader of its variables.
+ * GitHub the facts come from the runner's context (`github`), the one reader of its variables; without
+ * one (a caller that is not on a runner) the others are tried.
  */
 export function provenanceFromCiEnv(
   env: Env,
   github: () => RunnerContext | undefined,
 ): Provenance | undefined {
-  if (env.GITHUB_SHA) return githubProvenance(github());
+  const context = env.GITHUB_SHA ? github() : undefined;
+  if (context) return githubProvenance(context);
   return otherCiProvenance(env);
 }
 
@@ -70,7 +72,8 @@ export function githubProvenance(context: RunnerContext | undefined): Provenance
 function repositoryOf(context: RunnerContext): string | undefined {
   try {
     const { owner, repo } = context.repo;
-    return `${owner}/${repo}`;
+    // GITHUB_REPOSITORY without a slash gives no repo: no repository, rather than 'acme/undefined'.
+    return owner && repo ? `${owner}/${repo}` : undefined;
   } catch {
     return undefined;
   }
@@ -142,7 +145,7 @@ export function defaultDescription(provenance: Provenance): string {
   if (workflow) parts.push(`by workflow "${workflow}"`);
   if (actor) parts.push(`for ${actor}`);
   let line = `${parts.join(' ')}.`;
-  if (serverUrl && repository && runId !== undefined && runId !== '') {
+  if (serverUrl && repository && runId !== undefined) {
     line += ` Run: ${serverUrl.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
   }
   return line.length <= MAX_DESCRIPTION_LENGTH ? line : `${line.slice(0, MAX_DESCRIPTION_LENGTH - 1)}…`;
