@@ -2,25 +2,22 @@
 // has stored 0, 1, half or all of its chunks (driven by the first run's own events, not by sleeps), with
 // the same or different bytes; a third run afterwards; a cancelled run, its re-run, and a run started while
 // the re-run is live. One writer per job: the loser waits and reuses, or fails with a clear conflict.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { EMPTY_MD5_BASE64 } from '../../src/api/types.js';
 import { ConflictError, UploadInterruptedError } from '../../src/uploader/errors.js';
 import { ownerMarker } from '../../src/uploader/ownership.js';
 import type { PublishResult, UploadEvent } from '../../src/uploader/types.js';
 import { CONCURRENT_TIMINGS, type HarnessPublishOptions } from '../support/harness.js';
 import { seededBytes } from '../../scripts/lib/prng.js';
-import { checkInvariants, RIG_API_KEY, SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
+import { checkInvariants, RIG_API_KEY, SMALL_CHUNK, type Rig } from '../support/rig.js';
+import { rigForSuite } from '../support/suite.js';
 
 const CHUNKS = 8;
 const SIZE = (CHUNKS - 1) * SMALL_CHUNK + 1234;
 /** Both runs on real time with short waits: the loser polls while the winner really moves. */
 const LIVE: HarnessPublishOptions = { clock: 'real', ownership: CONCURRENT_TIMINGS };
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(() => rig.close());
+const rig = rigForSuite();
 
 interface StartPoint {
   label: string;

@@ -1,10 +1,11 @@
 // The fault table shared by the fault tests: the steps of an upload, every fault the emulator can inject,
 // and a fresh scenario (name, image, optional unfinished job) per row on one emulator per test file.
-import { afterAll, beforeAll, expect } from '@jest/globals';
+import { expect } from '@jest/globals';
 import type { Fault, FaultType, Operation } from '../../src/emulator/index.js';
 import type { PublishOutcome } from '../../src/uploader/types.js';
 import { seededBytes } from '../../scripts/lib/prng.js';
-import { SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
+import { SMALL_CHUNK, type Rig } from '../support/rig.js';
+import { rigForSuite } from '../support/suite.js';
 
 export const RETRIES = 2;
 /** Stall timeout for the rows where a request never answers: each costs this much real time. */
@@ -285,12 +286,8 @@ const IMAGE_SIZE = 2 * SMALL_CHUNK + 1000; // three chunks, the last one short
 
 /** One emulator for the test file (hooks registered by the caller's module). */
 export function useRig(): () => Rig {
-  let rig: Rig | undefined;
-  beforeAll(async () => {
-    rig = await startRig();
-  });
-  afterAll(() => rig?.close());
-  return () => rig!;
+  const rig = rigForSuite();
+  return () => rig;
 }
 
 let scenarios = 0;

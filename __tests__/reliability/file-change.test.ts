@@ -2,20 +2,17 @@
 // in place, truncated, appended to, or replaced by another file (mv), at several points, and during a
 // retried re-send. The job is never completed, the error names the path, and a re-run publishes the file
 // as it is now.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ImageChangedError } from '../../src/image/errors.js';
 import type { UploadEvent } from '../../src/uploader/types.js';
 import { seededBytes } from '../../scripts/lib/prng.js';
 import { xorInPlace } from '../support/file-changes.js';
-import { localChunks, SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
+import { localChunks, SMALL_CHUNK } from '../support/rig.js';
+import { rigForSuite } from '../support/suite.js';
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(() => rig.close());
+const rig = rigForSuite();
 
 const CHUNKS = 4;
 const SIZE = (CHUNKS - 1) * SMALL_CHUNK + 500;

@@ -2,17 +2,14 @@
 // at the first answer that is not its own chunk, or at the check before completion, and never completes
 // the job; the one window the API leaves (between that check and the zero-length chunk) is caught by the
 // verification of the image.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Operation } from '../../src/emulator/index.js';
 import { UploadStateError, VerificationError } from '../../src/uploader/errors.js';
 import { seededBytes } from '../../scripts/lib/prng.js';
-import { SMALL_CHUNK, startRig, type Rig } from '../support/rig.js';
+import { SMALL_CHUNK } from '../support/rig.js';
+import { rigForSuite } from '../support/suite.js';
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(() => rig.close());
+const rig = rigForSuite({ allowViolations: true });
 
 const CHUNKS = 4;
 

@@ -1,18 +1,15 @@
 // request-timeout is a stall timeout, not a wall-clock cap: a chunk that takes longer than the timeout
 // to cross a slow link, bytes moving all along, goes through on its first attempt; one that stops moving
 // is abandoned after the timeout (the hang rows of the fault table).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { seededBytes } from '../../scripts/lib/prng.js';
-import { startRig, type Rig } from '../support/rig.js';
+
+import { rigForSuite } from '../support/suite.js';
 import { MiB } from '../../src/common/bytes.js';
 
 const TIMEOUT_MS = 2500;
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(() => rig.close());
+const rig = rigForSuite();
 
 describe('request-timeout', () => {
   it('does not cut off a 32 MiB chunk that takes 4 s, longer than the timeout, at 8 MiB/s', async () => {

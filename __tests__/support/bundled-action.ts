@@ -1,7 +1,7 @@
 // For the tests that run the bundled action (dist/index.js) as a Node 24 child process, as a runner does
 // (scripts/lib/run-action.ts): one setup (a fresh dist/, the emulator, a workspace with an image, the
 // runner files of every run removed afterwards), the inputs, and the secret check.
-import { afterAll, beforeAll, expect } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
 import { INPUTS } from '../../src/inputs/index.js';
@@ -43,6 +43,8 @@ export function bundledSuite(options: BundledSuiteOptions): BundledSuite {
   beforeAll(() => ensureFreshDist(), 300_000);
   const emulator = emulatorForSuite({ apiKey: ACTION_API_KEY, ...options.emulator });
   const workspace = workspaceForSuite({ label: 'bundled-workspace', ...options.image });
+  // No run of the action, alone or beside another, broke a rule of the API (second writer, concurrent append).
+  afterEach(() => expect(emulator.violations()).toEqual([]));
   const runs: Promise<ActionRunResult>[] = [];
   afterAll(async () => {
     for (const result of await Promise.allSettled(runs)) {

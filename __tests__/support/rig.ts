@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EmulatorEvent } from '../../src/emulator/index.js';
 import { planChunks } from '../../src/image/plan.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 export const RIG_API_KEY = 'ak_reliability_rig_0123456789SECRET';
 /** Chunks of 64 KiB: a three-chunk upload moves under 200 KiB. */
@@ -12,13 +12,15 @@ export const SMALL_CHUNK = 64 * 1024;
 /** The uploader harness with 64 KiB chunks. */
 export type Rig = Harness;
 
+export const RIG_OPTIONS: HarnessOptions = {
+  apiKey: RIG_API_KEY,
+  chunkSize: SMALL_CHUNK,
+  minChunkSizeForTests: SMALL_CHUNK,
+  label: 'reliability-rig',
+};
+
 export function startRig(): Promise<Rig> {
-  return startHarness({
-    apiKey: RIG_API_KEY,
-    chunkSize: SMALL_CHUNK,
-    minChunkSizeForTests: SMALL_CHUNK,
-    label: 'reliability-rig',
-  });
+  return startHarness(RIG_OPTIONS);
 }
 
 export interface LocalChunk {

@@ -10,6 +10,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/em
 import { seededBytes } from '../../scripts/lib/prng.js';
 import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 import { startLoopback, type Loopback } from './loopback.js';
+import { RIG_OPTIONS, type Rig } from './rig.js';
 
 /** Starts a thing in beforeAll, ends it in afterAll; the getter throws if a test reads it before. */
 export function forSuite<T>(what: string, start: () => Promise<T>, end: (it: T) => Promise<void>): () => T {
@@ -105,8 +106,11 @@ export function workspaceForSuite(options: WorkspaceOptions): Workspace {
 }
 
 export interface HarnessChecks {
-  /** After each test, the emulator saw no broken rule of the API (no second writer, no concurrent append). */
-  noViolations?: boolean;
+  /**
+   * Unless set, after each test the emulator saw no broken rule of the API (no second writer, no
+   * concurrent append): for the tests that make a second writer on purpose.
+   */
+  allowViolations?: boolean;
   /** After each test, the faults it added are cleared (before the check above). */
   clearFaults?: boolean;
 }
@@ -120,9 +124,14 @@ export function harnessForSuite(options: HarnessOptions = {}, checks: HarnessChe
   );
   afterEach(() => {
     if (checks.clearFaults) harness().emulator.faults.clear();
-    if (checks.noViolations) expect(harness().emulator.violations()).toEqual([]);
+    if (!checks.allowViolations) expect(harness().emulator.violations()).toEqual([]);
   });
   return readThrough(harness, { emulator: true, image: true, publish: true, close: true });
+}
+
+/** The reliability rig (64 KiB chunks) for the file's tests, with the harness's checks. */
+export function rigForSuite(checks: HarnessChecks = {}): Rig {
+  return harnessForSuite(RIG_OPTIONS, checks);
 }
 
 /** The loopback server (support/loopback.ts) for the file's or the describe's tests. */

@@ -4,7 +4,7 @@ import { ConflictError } from '../../src/uploader/errors.js';
 import { CHUNK, randomImage, sha256Hex, storedBytes } from '../support/harness.js';
 import { harnessForSuite } from '../support/suite.js';
 
-const h = harnessForSuite({}, { noViolations: true });
+const h = harnessForSuite();
 
 /**
  * What changes the service: none may happen where a policy says to change nothing. The jobs are counted,

@@ -5,7 +5,7 @@ import { CHUNK, randomImage, sha256Hex } from '../support/harness.js';
 import { harnessForSuite } from '../support/suite.js';
 import type { ConflictPolicy } from '../../src/uploader/types.js';
 
-const h = harnessForSuite({}, { noViolations: true });
+const h = harnessForSuite();
 
 function snapshot() {
   const { state } = h.emulator;

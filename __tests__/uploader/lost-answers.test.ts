@@ -5,7 +5,7 @@ import type { FaultRule } from '../../src/emulator/index.js';
 import { CHUNK, randomImage, storedBytes } from '../support/harness.js';
 import { harnessForSuite } from '../support/suite.js';
 
-const h = harnessForSuite({}, { clearFaults: true, noViolations: true });
+const h = harnessForSuite({}, { clearFaults: true });
 
 /** Injects `fault` on the n-th call of `operation` from now (the emulator counts calls since it started). */
 function faultOnNext(operation: FaultRule['operation'], n: number, fault: FaultRule['fault']) {

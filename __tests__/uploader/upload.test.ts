@@ -7,7 +7,7 @@ import { startRewritingProxy } from '../support/rewriting-proxy.js';
 import { API_KEY, CHUNK, everythingSaid, randomImage, sha256Hex, storedBytes } from '../support/harness.js';
 import { harnessForSuite } from '../support/suite.js';
 
-const h = harnessForSuite({}, { noViolations: true });
+const h = harnessForSuite();
 
 describe('publish: sizes', () => {
   const sizes: [string, number, number][] = [
