@@ -121,7 +121,7 @@ describe('CLI usage errors', () => {
   it("--help gives each option's range and default from the input spec, in its unit", async () => {
     const { out } = await parse(['publish', '--help']);
     const flat = out.replace(/\s+/g, ' ');
-    expect(flat).toContain('(5 MiB to 100 MiB; default: 64MiB)');
+    expect(flat).toContain('(5MiB to 100MiB; default: 64MiB)');
     expect(flat).toContain('(0 to 100; default: 5)');
     expect(flat).toContain('(30 to 3600; default: 300)');
     expect(rangeText({ min: 0, max: 1440, aboveMin: true })).toBe('above 0, at most 1440');

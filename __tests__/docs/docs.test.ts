@@ -223,6 +223,19 @@ describe('the input specification (src/inputs/spec.ts)', () => {
     ]);
   });
 
+  it("fails when an action.yml description states a range other than the spec's", async () => {
+    const spec = await loadActionSpec();
+    const drifted = {
+      ...spec,
+      inputs: spec.inputs.map((i) =>
+        i.name === 'chunk-size' ? { ...i, description: i.description.replace('100MiB', '64MiB') } : i,
+      ),
+    };
+    expect(checkActionInputs(drifted, 'publish')).toEqual([
+      "action.yml: input `chunk-size`'s description does not give its range as spec.ts has it: '5MiB to 100MiB'",
+    ]);
+  });
+
   it('fails when the CLI lacks an option for an input', () => {
     const extra: InputSpec = {
       name: 'new-input',

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { addCampaignCommand } from '../../src/cli/campaign.js';
 import { buildProgram, CLI_ONLY_OPTIONS, isRequiredOption, optionHelp } from '../../src/cli/options.js';
-import { INPUTS, type InputSpec, type Step } from '../../src/inputs/spec.js';
+import { INPUTS, rangeText, type InputSpec, type Step } from '../../src/inputs/spec.js';
 import type { ActionSpec } from './action-spec.js';
 
 const ACTION_FILES: Record<Step, string> = { publish: 'action.yml', campaign: 'campaign/action.yml' };
@@ -27,6 +27,12 @@ export function checkActionInputs(action: ActionSpec, step: Step, specs = INPUTS
     if (spec.default !== input.default) {
       problems.push(
         `${file}: input \`${input.name}\` default ${JSON.stringify(input.default)}, spec.ts says ${JSON.stringify(spec.default)}`,
+      );
+    }
+    // The range is the spec's: the description says it in the same words as --help and the messages.
+    if (spec.range && !input.description.replace(/\s+/g, ' ').includes(rangeText(spec.range))) {
+      problems.push(
+        `${file}: input \`${input.name}\`'s description does not give its range as spec.ts has it: '${rangeText(spec.range)}'`,
       );
     }
   }

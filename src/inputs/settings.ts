@@ -5,13 +5,13 @@ import {
   MAX_NAME_LENGTH,
   MIN_CHUNK_SIZE,
 } from '../api/types.js';
-import { parseSize } from '../common/bytes.js';
+import { formatBytes, parseSize } from '../common/bytes.js';
 import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { alternative, hint, type Alternative } from '../common/hint.js';
 import { InputError } from './errors.js';
 import { resolveApiKey } from './api-key.js';
 import { parseApiHost } from './host.js';
-import { defaultOf, rangeOf } from './spec.js';
+import { defaultOf, rangeOf, rangeText } from './spec.js';
 
 export const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
@@ -140,7 +140,7 @@ export function parseName(name: string, text: string): string | undefined {
 
 function parseChunkSize(text: string): number {
   if (text === '') return DEFAULT_CHUNK_SIZE;
-  const range = 'use a value from 5MiB to 100MiB, e.g. 32MiB.';
+  const range = `use a value from ${rangeText(rangeOf('chunk-size'))}, e.g. 32MiB.`;
   let bytes: number;
   try {
     bytes = parseSize(text);
@@ -150,13 +150,13 @@ function parseChunkSize(text: string): number {
   if (bytes < MIN_CHUNK_SIZE) {
     throw new InputError(
       'chunk-size',
-      `'${text}' is below the 5 MiB minimum that every chunk but the last must meet; ${range}`,
+      `'${text}' is below the ${formatBytes(MIN_CHUNK_SIZE)} minimum that every chunk but the last must meet; ${range}`,
     );
   }
   if (bytes > MAX_CHUNK_SIZE) {
     throw new InputError(
       'chunk-size',
-      `'${text}' is above the 100 MiB the service accepts in one request; ${range}`,
+      `'${text}' is above the ${formatBytes(MAX_CHUNK_SIZE)} the service accepts in one request; ${range}`,
     );
   }
   return bytes;

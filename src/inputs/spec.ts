@@ -22,7 +22,7 @@ export interface InputSpec {
   /** action.yml's `default` (the parser's value for an empty input), as the runner passes it. */
   default?: string;
   /**
-   * Inclusive bounds the parser enforces, in the input's own unit (`bytes`: shown as 5 MiB); `aboveMin`:
+   * Inclusive bounds the parser enforces, in the input's own unit (`bytes`: shown as 5MiB); `aboveMin`:
    * the value must be above `min`, not equal to it. The CLI help and the README show it (rangeText).
    */
   range?: Range;
@@ -247,8 +247,11 @@ export function rangeOf(name: string): Range {
   return range;
 }
 
-/** The range as the help and the README say it: `0 to 100`, `5 MiB to 100 MiB`, `above 0, at most 1440`. */
+/**
+ * The range as messages, the help, action.yml and the README say it: `0 to 100`, `5MiB to 100MiB` (sizes
+ * as an input writes them), `above 0, at most 1440`.
+ */
 export function rangeText({ min, max, aboveMin, unit }: Range): string {
-  const shown = (n: number) => (unit === 'bytes' ? formatBytes(n) : String(n));
+  const shown = (n: number) => (unit === 'bytes' ? formatBytes(n).replace(' ', '') : String(n));
   return aboveMin ? `above ${shown(min)}, at most ${shown(max)}` : `${shown(min)} to ${shown(max)}`;
 }
