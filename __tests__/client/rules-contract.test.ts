@@ -1,6 +1,7 @@
 // What the client checks at run time (src/client/validate.ts RULES) held to the contract: every field
 // rule names a field of the entity's contract definition (or a documented deviation, support/contract.ts)
-// with the type the check reads it as.
+// with the type the check reads it as. Not compared: which fields the client requires. The contract marks
+// no field of these entities required; the client requires what the uploader cannot do without.
 import { describe, expect, it } from '@jest/globals';
 import { isDeepStrictEqual } from 'node:util';
 import { RULES, type Entity } from '../../src/client/validate.js';
@@ -53,7 +54,7 @@ function mismatches(definition: string, rules: readonly Rule[]): string[] {
 
 const entities = Object.entries(RULES) as [Entity, readonly Rule[]][];
 
-describe('the client checks only what the contract promises', () => {
+describe('the client checks only fields the contract has, with their types', () => {
   it.each(entities)('%s', (entity, rules) => {
     const definition = DEFINITIONS[entity];
     expect(definition).toBeDefined();

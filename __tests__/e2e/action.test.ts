@@ -1,5 +1,5 @@
 // The committed bundle (dist/index.js) run as GitHub runs it: Node 24, INPUT_* variables, GITHUB_OUTPUT and
-// GITHUB_STEP_SUMMARY files, against the emulator in this process. Run `npm run bundle` first.
+// GITHUB_STEP_SUMMARY files, against the emulator in this process. dist/ is bundled first when stale (ensureFreshDist).
 import { describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseGithubOutput } from '../../scripts/lib/run-action.js';

@@ -1,7 +1,7 @@
 // Both bundled actions in sequence, as a runner runs a release job: dist/index.js publishes the image;
 // its outputs (firmware_image_id, datafile_url, datafile_checksum) go into a fixture manifest, which
 // dist/campaign/index.js (campaign/action.yml's `main: ../dist/campaign/index.js`) uploads and rolls out
-// to the emulator's devices. Run `npm run bundle` first (dist/ is rebuilt by the coordinator, not committed here).
+// to the emulator's devices. dist/ is bundled first when stale (ensureFreshDist).
 import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';

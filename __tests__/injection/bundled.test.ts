@@ -1,5 +1,5 @@
 // The same injection attempts against the bundled action (dist/index.js) as a runner starts it, and the
-// bundled CLI: stdout and stderr as the runner reads them. Run `npm run bundle` first.
+// bundled CLI: stdout and stderr as the runner reads them. dist/ is bundled first when stale (ensureFreshDist).
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
