@@ -200,8 +200,20 @@ describe('izuma-firmware-publish usage errors (exit 2)', () => {
     expect(run.stderr).toContain("unknown option '--chunks'");
   });
 
-  it('--api-key: refused without echoing the value, saying how to pass the key', async () => {
-    for (const args of [['--api-key', KEY], [`--api-key=${KEY}`]]) {
+  it("an unknown --option=value is named without its value (it may be a key), also in --json's failure", async () => {
+    const run = await cli([...publishImage('cli-unknown-value', '--json'), `--key=${KEY}`], { env: {} });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option '--key=…'");
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      error: expect.stringContaining("'--key=…'"),
+      exit_code: 2,
+    });
+    expectNoKey(run);
+  });
+
+  it('--api-key and its misspellings: refused without echoing the value, saying how to pass the key', async () => {
+    const misspelt = ['--api_key', '--apikey', '--API-KEY'].map((flag) => [`${flag}=${KEY}`]);
+    for (const args of [['--api-key', KEY], [`--api-key=${KEY}`], ...misspelt]) {
       const run = await cli([...publishImage('cli-flag'), ...args], { env: {} });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('--api-key-file');

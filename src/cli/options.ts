@@ -119,7 +119,10 @@ export function buildProgram(
     .description('Publish firmware images to Izuma Device Management (formerly Pelion / Mbed Cloud).')
     .version(CLIENT_VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(withoutOptionValues(s)),
+    })
     .showHelpAfterError(`(run '${PROGRAM_NAME} publish --help' for the options)`)
     .addHelpText(
       'after',
@@ -139,10 +142,19 @@ export function buildProgram(
   );
 }
 
-/** `--api-key` does not exist on purpose: a key in argv lands in shell history and process lists. */
+/**
+ * `--api-key` does not exist on purpose: a key in argv lands in shell history and process lists. Its
+ * misspellings (`--api_key`, `--apikey`, `--API-KEY`) are the same mistake and get the same answer.
+ */
 export function findApiKeyFlag(argv: readonly string[]): boolean {
-  return argv.some((arg) => arg === '--api-key' || arg.startsWith('--api-key='));
+  return argv.some((arg) => /^--api[-_]?key(=|$)/i.test(arg));
 }
+
+/**
+ * Commander echoes an unknown `--option=value` whole; the value is left out, as it may be a key given to
+ * a flag that does not exist (the key is unknown to the redaction then: nothing else would catch it).
+ */
+export const withoutOptionValues = (text: string): string => text.replace(/(--[\w-]+)=[^'\s]*/g, '$1=…');
 
 export const API_KEY_FLAG_MESSAGE =
   'there is no --api-key option: a key on the command line ends up in shell history and process lists. ' +

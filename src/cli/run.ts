@@ -15,6 +15,7 @@ import {
   EXIT,
   buildProgram,
   exitCodeOfCommanderError,
+  withoutOptionValues,
   findApiKeyFlag,
   inputReader,
   type ParsedOptions,
@@ -70,7 +71,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const code = exitCodeOfCommanderError(error);
     // Commander has written its own message to stderr already.
     if (code !== EXIT.ok && jsonAsked) {
-      stdout.write(`${jsonLine({ error: error.message.replace(/^error: /, ''), exit_code: code })}\n`);
+      const message = withoutOptionValues(error.message.replace(/^error: /, ''));
+      stdout.write(`${jsonLine({ error: message, exit_code: code })}\n`);
     }
     return code;
   }
