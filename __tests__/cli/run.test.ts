@@ -1,6 +1,6 @@
 // runCli end to end against the emulator over real HTTP on 127.0.0.1: argv and streams in, exit code out.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { runCli, type CliIo } from '../../src/cli/run.js';
@@ -92,6 +92,37 @@ describe('izuma-firmware-publish publish', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ name: 'cli-key-file', outcome: 'uploaded' });
     expectNoKey(run);
   });
+
+  it.each([
+    ['a CRLF line end', `${KEY}\r\n`],
+    ['a byte-order mark', `\uFEFF${KEY}\n`],
+  ])('--api-key-file: a key file with %s is read as the key', async (_, text) => {
+    const keyFile = path.join(workspace.dir, `key-${_.replace(/\W/g, '-')}.txt`);
+    writeFileSync(keyFile, text);
+    const run = await cli(publishImage('cli-key-variants', '--api-key-file', keyFile, '--dry-run'), {
+      env: {},
+    });
+    expect(run.code).toBe(0);
+    expectNoKey(run);
+  });
+
+  it.each([
+    ['empty', (file: string) => writeFileSync(file, ''), /is empty/],
+    ['whitespace only', (file: string) => writeFileSync(file, ' \r\n\t\n'), /is empty/],
+    ['a directory', (file: string) => mkdirSync(file), /cannot read .*EISDIR/],
+    ['two lines', (file: string) => writeFileSync(file, `${KEY}\n${KEY}-second\n`), /not printable ASCII/],
+  ])(
+    '--api-key-file: a key file that is %s is bad usage (exit 2), and no key is echoed',
+    async (_, make, message) => {
+      const keyFile = path.join(workspace.dir, `bad-key-${_.replace(/\W/g, '-')}`);
+      make(keyFile);
+      const run = await cli(publishImage('cli-bad-key', '--api-key-file', keyFile, '--json'), { env: {} });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(JSON.parse(run.stdout)).toMatchObject({ exit_code: 2 });
+      expectNoKey(run);
+    },
+  );
 
   it('reads the key from MBED_CLOUD_SDK_API_KEY, and the host from MBED_CLOUD_SDK_HOST', async () => {
     const args = publishImage('cli-sdk-env', '--json').filter(
