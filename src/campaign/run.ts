@@ -103,7 +103,7 @@ async function dryRun(ctx: CampaignContext, file: ManifestFile): Promise<Campaig
     result.manifestId = ours.id;
     plan.push(`use firmware manifest ${ours.id} ("${ours.name}"), uploaded by an earlier run`);
   } else if (others.length > 0) {
-    throw manifestNameTaken(ctx, others[0]!, file);
+    throw manifestNameTaken(ctx, others[0]!);
   } else {
     plan.push(
       `upload the manifest ${file.fileName} (${file.data.length} bytes) as "${request.manifestName}"`,
