@@ -8,14 +8,32 @@ import { CAMPAIGN_HINTS } from './hints.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
 import type { DeviceCounts, FailedDevice } from './types.js';
 
-/** Campaigns under our name: ours points at our manifest. */
+/**
+ * Campaigns under our name: ours points at our manifest AND targets our device filter. One on our
+ * manifest with another filter (a pilot before the fleet) is refused: taking it would update only its
+ * devices. The filters are compared as exact strings, as the service stores and returns them.
+ */
 export async function lookUpCampaign(ctx: CampaignContext, manifestId: string | undefined) {
-  const name = ctx.request.campaignName;
+  const { campaignName: name, deviceFilter } = ctx.request;
   const named = (
     await ctx.session.repeatable('list update campaigns', () => ctx.client.allCampaigns({ name__eq: name }))
   ).filter((c) => c.name === name);
-  const ours = manifestId === undefined ? undefined : named.find((c) => c.root_manifest_id === manifestId);
+  const onOurManifest = named.filter((c) => manifestId !== undefined && c.root_manifest_id === manifestId);
+  const ours = onOurManifest.find((c) => c.device_filter === deviceFilter);
+  const elsewhere = onOurManifest.find((c) => c !== ours);
+  if (!ours && elsewhere) throw campaignNameTaken(ctx, elsewhere);
   return { ours, others: named.filter((c) => c !== ours) };
+}
+
+function campaignNameTaken(ctx: CampaignContext, other: UpdateCampaign): CampaignFailure {
+  return new CampaignFailure(
+    'precondition',
+    `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}` +
+      `update campaign ${other.id} ("${other.name}") already delivers this manifest to another device-filter ` +
+      `(\`${cleanServerText(other.device_filter, undefined)}\`, not \`${ctx.request.deviceFilter}\`); nothing was created`,
+    ctx.snapshot(),
+    { hint: CAMPAIGN_HINTS.campaignNameTaken },
+  );
 }
 
 export async function ensureCampaign(
