@@ -128,7 +128,7 @@ describe('a same-named campaign on the same manifest', () => {
     const before = changes(rig);
 
     for (const dryRun of [true, false]) {
-      await expectRefused(
+      const failure = await expectRefused(
         rig.run({ dryRun }),
         'campaign-name',
         new RegExp(
@@ -136,6 +136,8 @@ describe('a same-named campaign on the same manifest', () => {
             '\\("update\\.manifest@v1\\.0\\.0"\\) already delivers this manifest to another device-filter.*nothing was created$',
         ),
       );
+      // The fleet's devices were counted: the outputs say what the filter matches.
+      expect(failure.result.counts.total).toBe(3);
     }
     expect(changes(rig)).toEqual(before);
     expect(rig.emulator.state.campaigns()).toHaveLength(1);

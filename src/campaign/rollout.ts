@@ -10,8 +10,9 @@ import type { DeviceCounts, FailedDevice } from './types.js';
 
 /**
  * Campaigns under our name: ours points at our manifest AND targets our device filter. One on our
- * manifest with another filter (a pilot before the fleet) is refused: taking it would update only its
- * devices. The filters are compared as exact strings, as the service stores and returns them.
+ * manifest with another filter (a pilot before the fleet) is `filterDiffers`, which ensureCampaign refuses:
+ * taking it would update only its devices. Filters are compared as exact strings, as the service stores
+ * and returns them (it is not known to normalise them; a respelled filter is refused, never mistaken).
  */
 export async function lookUpCampaign(ctx: CampaignContext, manifestId: string | undefined) {
   const { campaignName: name, deviceFilter } = ctx.request;
@@ -20,12 +21,12 @@ export async function lookUpCampaign(ctx: CampaignContext, manifestId: string | 
   ).filter((c) => c.name === name);
   const onOurManifest = named.filter((c) => manifestId !== undefined && c.root_manifest_id === manifestId);
   const ours = onOurManifest.find((c) => c.device_filter === deviceFilter);
-  const elsewhere = onOurManifest.find((c) => c !== ours);
-  if (!ours && elsewhere) throw campaignNameTaken(ctx, elsewhere);
-  return { ours, others: named.filter((c) => c !== ours) };
+  const filterDiffers = ours ? undefined : onOurManifest[0];
+  return { ours, others: named.filter((c) => c !== ours), filterDiffers };
 }
 
-function campaignNameTaken(ctx: CampaignContext, other: UpdateCampaign): CampaignFailure {
+/** A campaign of our name delivers our manifest to other devices: a real run and a dry run stop here. */
+export function campaignNameTaken(ctx: CampaignContext, other: UpdateCampaign): CampaignFailure {
   return new CampaignFailure(
     'precondition',
     `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}` +
@@ -43,8 +44,9 @@ export async function ensureCampaign(
   found?: Awaited<ReturnType<typeof lookUpCampaign>>,
 ): Promise<{ campaign: UpdateCampaign; how: 'created' | 'adopted' | 'found' }> {
   const { request } = ctx;
-  const { ours, others } = found ?? (await lookUpCampaign(ctx, manifestId));
+  const { ours, others, filterDiffers } = found ?? (await lookUpCampaign(ctx, manifestId));
   if (ours) return { campaign: ours, how: 'found' };
+  if (filterDiffers) throw campaignNameTaken(ctx, filterDiffers);
   const known = new Set(others.map((c) => c.id));
   const { record, how } = await ctx.createOnce(
     `create update campaign "${request.campaignName}"`,
