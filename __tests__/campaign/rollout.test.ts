@@ -1,6 +1,7 @@
 // runCampaign() over real HTTP against the emulator, on a fake clock the emulator shares: the happy path,
 // each gate, each failure state, timeout, cancel, start: false, and starting that takes a while.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { stat } from 'node:fs/promises';
 import { CampaignFailure } from '../../src/campaign/index.js';
 import {
   DEVICE_CLASS,
@@ -277,9 +278,13 @@ describe('failure states', () => {
     expect(rig.emulator.state.campaigns()[0]!.phase).toBe('active');
   });
 
-  it('a manifest name held by a different manifest: fails before creating anything', async () => {
+  it.each([
+    ['of another size', () => Buffer.from('another release')],
+    ['of the same size', (size: number) => Buffer.alloc(size, 0x5a)],
+  ])('a manifest name held by a different manifest %s: fails before creating anything', async (_, bytes) => {
     rig = await startRolloutRig();
-    const other = await rig.writeManifest(Buffer.from('another release'), 'other.manifest');
+    const { size } = await stat(rig.manifestPath);
+    const other = await rig.writeManifest(bytes(size), 'other.manifest');
     await rig.run({ manifestPath: other, start: false });
     const before = changes(rig);
     const failure = (await failureOf(rig.run())) as unknown as CampaignFailure;

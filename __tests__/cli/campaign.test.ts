@@ -127,6 +127,20 @@ describe('izuma-firmware-publish campaign', () => {
     expect(failure).toEqual({ error: expect.stringMatching(/matches no devices/), exit_code: 1 });
   });
 
+  it('a pilot then the fleet under one campaign name: the fleet run fails naming --campaign-name', async () => {
+    const pilot = emulator.state.devices()[0]!.id;
+    const named = [...base(), '--manifest-name', 'cli-pilot-m', '--campaign-name', 'cli-pilot'];
+    const first = await cli([...named, '--device-filter', `device_class__eq=cli-class&id__eq=${pilot}`]);
+    expect(first.code).toBe(0);
+    const campaigns = emulator.state.campaigns().length;
+    const fleet = await cli([...named, '--device-filter', 'device_class__eq=cli-class']);
+    expect(fleet.code).toBe(1);
+    expect(fleet.stderr).toMatch(
+      /error: update campaign [0-9a-f]{32} \("cli-pilot"\) already delivers this manifest to another device-filter .*set --campaign-name to a name of its own/s,
+    );
+    expect(emulator.state.campaigns()).toHaveLength(campaigns);
+  });
+
   it('no key: exit code 2, saying where the key goes', async () => {
     const run = await cli([...base(), '--device-filter', 'device_class__eq=x'], {});
     expect(run.code).toBe(2);

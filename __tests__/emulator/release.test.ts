@@ -13,6 +13,7 @@ import {
   expectError,
   expectSchema,
   randomData,
+  send,
   serviceForSuite,
   sha256Hex,
 } from './helpers.js';
@@ -200,6 +201,17 @@ describe('emulator: the release side', () => {
       expectError(await postManifest(Buffer.alloc(2049, 1)), 400, 'validation_error');
       expect((await postManifest(Buffer.alloc(2048, 1), 'exactly-2k')).status).toBe(201);
       expectError(await postManifest(Buffer.from('m'), 'long', 'f'.repeat(101)), 400, 'validation_error');
+    });
+
+    it('serves the stored file at its datafile URL without the key (like the image download); 404 once deleted', async () => {
+      const data = Buffer.concat([Buffer.from('manifest '), randomData(100)]);
+      const created = (await postManifest(data, 'downloaded')).json;
+      const download = await send(emulator.url, 'GET', created.datafile);
+      expect(download.status).toBe(200);
+      expect(download.headers['content-type']).toBe('application/octet-stream');
+      expect(download.body.equals(data)).toBe(true);
+      expect((await service.call('DELETE', releasePaths.firmwareManifest(created.id))).status).toBe(204);
+      expectError(await send(emulator.url, 'GET', created.datafile), 404, 'not_found');
     });
 
     it('gets, lists with filters (direct and filter=), and deletes', async () => {

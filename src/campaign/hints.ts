@@ -6,6 +6,7 @@ const RERUN = alternative({ action: 're-run the step', cli: 'run the same comman
 
 export const CAMPAIGN_HINTS = {
   manifestNameTaken: hint`set ${input('manifest-name')} to a name of its own for this release, or delete the old manifest`,
+  campaignNameTaken: hint`set ${input('campaign-name')} to a name of its own for this device-filter (e.g. one for the pilot, one for the fleet)`,
   noDevices: hint`check ${input('device-filter')} (e.g. \`device_class__eq=<class>&vendor_id__eq=<vendor>\`) against the device list`,
   cancelled: hint`${RERUN} to find this campaign and resume waiting`,
   tooManyFailed: hint`see failed_devices for each device and its reason; raise ${input('max-failed-devices')} to tolerate more`,

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MAX_MANIFEST_FILE_NAME, MAX_MANIFEST_SIZE, type FirmwareManifest } from '../api/release.js';
+import { ServiceError } from '../client/index.js';
 import { InputError } from '../inputs/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
@@ -47,14 +48,54 @@ export async function readManifestFile(path: string): Promise<ManifestFile> {
   return { path, fileName, data: await readFile(path) };
 }
 
-/** What the service holds under the manifest name: ours (same size), or a different manifest. */
-export async function lookUpManifest(ctx: CampaignContext, file: ManifestFile) {
+/** A manifest under our name that is not this one, and why. */
+export interface OtherManifest {
+  manifest: FirmwareManifest;
+  why: string;
+}
+
+/** What the service holds under the manifest name: ours (the same bytes), or other manifests. */
+export async function lookUpManifest(
+  ctx: CampaignContext,
+  file: ManifestFile,
+): Promise<{ ours?: FirmwareManifest; others: OtherManifest[] }> {
   const name = ctx.request.manifestName;
   const named = await ctx.session.repeatable('list firmware manifests', () =>
     ctx.client.allManifests({ name__eq: name }),
   );
-  const sameName = named.filter((m) => m.name === name);
-  return { ours: sameName.find((m) => isOurs(m, file)), others: sameName.filter((m) => !isOurs(m, file)) };
+  const others: OtherManifest[] = [];
+  // Once ours is found the rest are not read: only a run without ours looks at the others.
+  for (const manifest of named.filter((m) => m.name === name)) {
+    const why = await differs(ctx, manifest, file);
+    if (why === undefined) return { ours: manifest, others };
+    others.push({ manifest, why });
+  }
+  return { others };
+}
+
+/**
+ * Why a same-named manifest is not this file, or undefined when it is. Versions of a manifest are often
+ * the same size, so only the stored bytes tell; they are read only when the size cannot rule it out.
+ */
+async function differs(
+  ctx: CampaignContext,
+  manifest: FirmwareManifest,
+  file: ManifestFile,
+): Promise<string | undefined> {
+  const size = manifest.datafile_size;
+  if (size !== undefined && size !== file.data.length)
+    return `${size} bytes, this one ${file.data.length} bytes`;
+  let stored: Buffer;
+  try {
+    stored = await ctx.session.repeatable(`read firmware manifest ${manifest.id}`, () =>
+      ctx.client.readManifestDatafile(manifest),
+    );
+  } catch (error) {
+    // Without a size nothing else tells it from ours, and taking it could roll out another release.
+    if (size !== undefined || !(error instanceof ServiceError) || error.kind === 'aborted') throw error;
+    return `it gives no size and its bytes could not be read (${error.message})`;
+  }
+  return stored.equals(file.data) ? undefined : `${stored.length} bytes like this one, but its bytes differ`;
 }
 
 /** The manifest of this release: found (a re-run), or uploaded now. */
@@ -67,8 +108,8 @@ export async function ensureManifest(
   const name = ctx.request.manifestName;
   const { ours, others } = found ?? (await lookUpManifest(ctx, file));
   if (ours) return { manifest: ours, how: 'found' };
-  if (others.length > 0) throw manifestNameTaken(ctx, others[0]!, file);
-  const known = new Set(others.map((m) => m.id));
+  if (others.length > 0) throw manifestNameTaken(ctx, others[0]!);
+  const known = new Set(others.map((o) => o.manifest.id));
   const { record, how } = await ctx.createOnce(
     `upload manifest "${name}"`,
     () =>
@@ -78,28 +119,20 @@ export async function ensureManifest(
         fileName: file.fileName,
         data: file.data,
       }),
-    // The POST is not idempotent: a manifest with our name and size that was not there before is ours.
+    // The POST is not idempotent: a manifest with our name and bytes that was not there before is ours.
     () => lookUpManifest(ctx, file),
     known,
   );
   return { manifest: record, how };
 }
 
-function isOurs(manifest: FirmwareManifest, file: ManifestFile): boolean {
-  return manifest.datafile_size === undefined || manifest.datafile_size === file.data.length;
-}
-
 /** Another manifest holds the name: a real run stops before anything is created, and a dry run says so. */
-export function manifestNameTaken(
-  ctx: CampaignContext,
-  other: FirmwareManifest,
-  file: ManifestFile,
-): CampaignFailure {
+export function manifestNameTaken(ctx: CampaignContext, { manifest, why }: OtherManifest): CampaignFailure {
   return new CampaignFailure(
     'precondition',
     `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}` +
-      `a firmware manifest named "${other.name}" already exists (id ${other.id}, ${other.datafile_size} bytes) ` +
-      `and is not this one (${file.data.length} bytes); nothing was created`,
+      `a firmware manifest named "${manifest.name}" already exists (id ${manifest.id}) and is not this one ` +
+      `(${why}); nothing was created`,
     ctx.snapshot(),
     { hint: CAMPAIGN_HINTS.manifestNameTaken },
   );

@@ -8,14 +8,33 @@ import { CAMPAIGN_HINTS } from './hints.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
 import type { DeviceCounts, FailedDevice } from './types.js';
 
-/** Campaigns under our name: ours points at our manifest. */
+/**
+ * Campaigns under our name: ours points at our manifest AND targets our device filter. One on our
+ * manifest with another filter (a pilot before the fleet) is `filterDiffers`, which ensureCampaign refuses:
+ * taking it would update only its devices. Filters are compared as exact strings, as the service stores
+ * and returns them (it is not known to normalise them; a respelled filter is refused, never mistaken).
+ */
 export async function lookUpCampaign(ctx: CampaignContext, manifestId: string | undefined) {
-  const name = ctx.request.campaignName;
+  const { campaignName: name, deviceFilter } = ctx.request;
   const named = (
     await ctx.session.repeatable('list update campaigns', () => ctx.client.allCampaigns({ name__eq: name }))
   ).filter((c) => c.name === name);
-  const ours = manifestId === undefined ? undefined : named.find((c) => c.root_manifest_id === manifestId);
-  return { ours, others: named.filter((c) => c !== ours) };
+  const onOurManifest = named.filter((c) => manifestId !== undefined && c.root_manifest_id === manifestId);
+  const ours = onOurManifest.find((c) => c.device_filter === deviceFilter);
+  const filterDiffers = ours ? undefined : onOurManifest[0];
+  return { ours, others: named.filter((c) => c !== ours), filterDiffers };
+}
+
+/** A campaign of our name delivers our manifest to other devices: a real run and a dry run stop here. */
+export function campaignNameTaken(ctx: CampaignContext, other: UpdateCampaign): CampaignFailure {
+  return new CampaignFailure(
+    'precondition',
+    `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}` +
+      `update campaign ${other.id} ("${other.name}") already delivers this manifest to another device-filter ` +
+      `(\`${cleanServerText(other.device_filter, undefined)}\`, not \`${ctx.request.deviceFilter}\`); nothing was created`,
+    ctx.snapshot(),
+    { hint: CAMPAIGN_HINTS.campaignNameTaken },
+  );
 }
 
 export async function ensureCampaign(
@@ -25,8 +44,9 @@ export async function ensureCampaign(
   found?: Awaited<ReturnType<typeof lookUpCampaign>>,
 ): Promise<{ campaign: UpdateCampaign; how: 'created' | 'adopted' | 'found' }> {
   const { request } = ctx;
-  const { ours, others } = found ?? (await lookUpCampaign(ctx, manifestId));
+  const { ours, others, filterDiffers } = found ?? (await lookUpCampaign(ctx, manifestId));
   if (ours) return { campaign: ours, how: 'found' };
+  if (filterDiffers) throw campaignNameTaken(ctx, filterDiffers);
   const known = new Set(others.map((c) => c.id));
   const { record, how } = await ctx.createOnce(
     `create update campaign "${request.campaignName}"`,

@@ -16,6 +16,7 @@ import {
 import { hasStarted, phaseOf } from './phases.js';
 import {
   applySuccessGate,
+  campaignNameTaken,
   ensureCampaign,
   formatPercent,
   lookUpCampaign,
@@ -97,18 +98,20 @@ async function dryRun(ctx: CampaignContext, file: ManifestFile): Promise<Campaig
   const { request, result } = ctx;
   const plan: string[] = [];
   const { ours, others } = await lookUpManifest(ctx, file);
-  const campaign = ours && (await lookUpCampaign(ctx, ours.id)).ours;
+  const campaigns = ours && (await lookUpCampaign(ctx, ours.id));
+  const campaign = campaigns?.ours;
   const devices = await countDevices(ctx, campaign === undefined);
   if (ours) {
     result.manifestId = ours.id;
     plan.push(`use firmware manifest ${ours.id} ("${ours.name}"), uploaded by an earlier run`);
   } else if (others.length > 0) {
-    throw manifestNameTaken(ctx, others[0]!, file);
+    throw manifestNameTaken(ctx, others[0]!);
   } else {
     plan.push(
       `upload the manifest ${file.fileName} (${file.data.length} bytes) as "${request.manifestName}"`,
     );
   }
+  if (campaigns?.filterDiffers) throw campaignNameTaken(ctx, campaigns.filterDiffers);
   if (campaign) {
     result.campaignId = campaign.id;
     result.phase = phaseOf(campaign);

@@ -2,6 +2,7 @@
 // statistics and device metadata) and the device directory. Same transport, same one-attempt rule and
 // same ServiceError as the upload operations it extends.
 import {
+  MAX_MANIFEST_SIZE,
   releasePaths,
   type CampaignDeviceMetadata,
   type CampaignMetrics,
@@ -58,6 +59,11 @@ export class DeviceManagementClient extends UpdateServiceClient {
       'GET',
       releasePaths.firmwareManifest(id),
     );
+  }
+
+  /** The bytes of the manifest file the service stores (its `datafile`), at most the 2 KB it accepts. */
+  readManifestDatafile(manifest: FirmwareManifest): Promise<Buffer> {
+    return this.download(`read firmware manifest ${manifest.id}`, manifest.datafile, MAX_MANIFEST_SIZE);
   }
 
   deleteManifest(id: string): Promise<void> {

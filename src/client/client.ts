@@ -9,6 +9,7 @@ import {
   type UploadJobRequest,
 } from '../api/types.js';
 import { silentLogger, type Logger } from '../common/logger.js';
+import { downloadFile } from './download.js';
 import { cleanServerText, httpError, ServiceError, statusLine } from './errors.js';
 import {
   exchange,
@@ -233,6 +234,18 @@ export class UpdateServiceClient {
       headers: { ...this.commonHeaders, ...request.headers },
     });
     this.logger.debug(`${request.method} ${path} -> ${response.status}`);
+    return this.checkStatus(operation, response);
+  }
+
+  /** A file the service stores at a URL of its own (download.ts: without the key, https only). */
+  protected async download(operation: string, url: string, maxBytes: number): Promise<Buffer> {
+    const userAgent = this.commonHeaders['user-agent']!;
+    const response = await downloadFile(this.transport, { operation, url, userAgent, maxBytes });
+    this.logger.debug(`GET ${new URL(url).origin} (${operation}) -> ${response.status}`);
+    return this.checkStatus(operation, response).body;
+  }
+
+  private checkStatus(operation: string, response: IncomingResponse): IncomingResponse {
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.location;
       const target = typeof location === 'string' ? ` to ${cleanServerText(location, this.apiKey)}` : '';

@@ -1,3 +1,4 @@
+import { formatBytes } from '../common/bytes.js';
 import { NamedError } from '../common/named-error.js';
 import { STATUS_CODES } from 'node:http';
 import { actionVocabulary, render, type Hint } from '../common/hint.js';
@@ -285,7 +286,7 @@ export function tooLargeError(operation: string, limitBytes: number, maybeReceiv
     kind: 'network',
     operation,
     code: 'RESPONSE_TOO_LARGE',
-    detail: `response too large from ${operation} (over ${limitBytes / (1024 * 1024)} MiB, more than any answer of the service); the connection was closed`,
+    detail: `response too large from ${operation} (over ${formatBytes(limitBytes)}, more than any such answer of the service); the connection was closed`,
     maybeReceived,
   });
 }

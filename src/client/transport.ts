@@ -37,6 +37,8 @@ export interface OutgoingRequest {
   path: string;
   headers: Record<string, string>;
   body?: Buffer | StreamedBody;
+  /** The most read from a 2xx answer, when less than MAX_RESPONSE_BYTES is ever right (a 2 KB file). */
+  maxResponseBytes?: number;
 }
 
 export interface IncomingResponse {
@@ -135,9 +137,10 @@ export async function exchange(
     });
     progress();
     const success = response.statusCode >= 200 && response.statusCode < 300;
-    const limit = success ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES;
+    const successLimit = request.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const limit = success ? successLimit : MAX_ERROR_BODY_BYTES;
     // Only a 2xx is refused as too large, and a 2xx means the request took effect.
-    const refuse = () => tooLargeError(operation, MAX_RESPONSE_BYTES, true);
+    const refuse = () => tooLargeError(operation, successLimit, true);
     if (success && Number(response.headers['content-length']) > limit) {
       response.body.destroy();
       throw refuse();

@@ -22,6 +22,8 @@ export interface ManifestRecord {
   name: string;
   description: string;
   size: number;
+  /** The file as uploaded: what its `datafile` URL serves. */
+  data: Buffer;
   /** The image the manifest delivers, when one of the account's images was recognised in it. */
   delivered?: { imageId: string; url: string; digest: string; size: number; sha256Hex: string };
   createdAt: string;
@@ -60,6 +62,7 @@ export class ManifestStore {
       name,
       description,
       size: data.length,
+      data: Buffer.from(data),
       delivered: recognise(data, images),
       createdAt: now,
       updatedAt: now,
@@ -103,6 +106,10 @@ function recognise(data: Buffer, images: readonly DeliverableImage[]): ManifestR
   return undefined;
 }
 
+/** Where a manifest's file is downloaded from, beside the images' files (no auth). */
+export const manifestDatafilePath = (manifestId: string) =>
+  `/firmware-catalog-media/manifests/${manifestId}.manifest`;
+
 export function manifestView(manifest: ManifestRecord, baseUrl: string): FirmwareManifest {
   const { delivered } = manifest;
   return {
@@ -110,7 +117,7 @@ export function manifestView(manifest: ManifestRecord, baseUrl: string): Firmwar
     id: manifest.id,
     name: manifest.name,
     description: manifest.description,
-    datafile: `${baseUrl}/firmware-catalog-media/manifests/${manifest.id}.manifest`,
+    datafile: baseUrl + manifestDatafilePath(manifest.id),
     datafile_size: manifest.size,
     ...(delivered && {
       delivered_payload_url: delivered.url,

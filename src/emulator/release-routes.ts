@@ -6,7 +6,12 @@ import type { CampaignStore } from './campaigns.js';
 import { DEVICE_FILTERS, deviceView, type DeviceTable } from './devices.js';
 import { ApiError } from './errors.js';
 import { listPage, parseListQuery } from './listing.js';
-import { manifestView, type DeliverableImage, type ManifestStore } from './manifests.js';
+import {
+  manifestDatafilePath,
+  manifestView,
+  type DeliverableImage,
+  type ManifestStore,
+} from './manifests.js';
 import { formBoolean, readMultipart, requireFile } from './multipart.js';
 import {
   accepted,
@@ -74,6 +79,10 @@ export const RELEASE_ROUTES: RouteTable = [
     pattern: new RegExp(`^${releasePaths.firmwareManifests}/${ID}$`),
     methods: { GET: 'get-manifest', DELETE: 'delete-manifest' },
   },
+  {
+    pattern: new RegExp(`^${manifestDatafilePath(ID).replace(/\.manifest$/, '\\.manifest')}$`),
+    methods: { GET: 'download-manifest' },
+  },
   { pattern: new RegExp(`^${campaignBase}$`), methods: { GET: 'list-campaigns', POST: 'create-campaign' } },
   {
     pattern: new RegExp(`^${campaignBase}/${ID}$`),
@@ -111,6 +120,10 @@ export function releaseHandlers(deps: ReleaseDeps): Record<ReleaseOperation, Han
     'create-manifest': createManifest,
     'get-manifest': async ({ params }) => ok(manifestView(manifests.manifest(params[0]!), deps.baseUrl())),
     'delete-manifest': async ({ params }) => (manifests.delete(params[0]!), { status: 204 }),
+    'download-manifest': async ({ params }) => ({
+      status: 200,
+      text: { contentType: 'application/octet-stream', data: manifests.manifest(params[0]!).data },
+    }),
     'list-campaigns': async (ctx) =>
       page(
         campaigns.all().map((c) => campaigns.view(c, deps.baseUrl())),

@@ -8,8 +8,8 @@ import type { Operation } from './types.js';
 export interface Reply {
   status: number;
   json?: unknown;
-  /** A body that is not JSON (a gateway's HTML page). */
-  text?: { contentType: string; data: string };
+  /** A body that is not JSON (a gateway's HTML page, a stored manifest file). */
+  text?: { contentType: string; data: string | Buffer };
   file?: { path: string; size: number };
   headers?: Record<string, string>;
 }

@@ -13,8 +13,11 @@ import { jobIdOf, UPLOAD_ROUTES, uploadSide } from './upload-routes.js';
 
 export type { Context, Reply, RouteTable } from './reply.js';
 
-/** The one operation anyone may call: the image's download URL carries no key (as on the service). */
-const PUBLIC_OPERATIONS: readonly Operation[] = ['download'];
+/**
+ * The operations anyone may call: the `datafile` URLs of images and manifests carry no key (on the service,
+ * both are files in its media bucket).
+ */
+const PUBLIC_OPERATIONS: readonly Operation[] = ['download', 'download-manifest'];
 
 /** What both sides of the API serve from (upload-routes.ts, release-routes.ts), and the server's own. */
 export interface ServerDeps extends ReleaseDeps {

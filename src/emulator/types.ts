@@ -35,6 +35,8 @@ export const RELEASE_OPERATIONS = [
   'list-manifests',
   'get-manifest',
   'delete-manifest',
+  /** GET of a manifest's `datafile` URL: the stored file, public like the image download. */
+  'download-manifest',
   'create-campaign',
   'list-campaigns',
   'get-campaign',
