@@ -17,9 +17,10 @@ import {
 import { failStep, retryRecord, setOutputs, startActionRun, writeSummary } from './action/runtime.js';
 
 export async function run(): Promise<void> {
+  // Said at the signal, before the run knows where it stands: true whether or not a campaign exists yet.
   const action = startActionRun((signal, logger) =>
     logger.warning(
-      `cancelled (${signal}): stopping the wait; the update campaign is NOT stopped and keeps running`,
+      `cancelled (${signal}): stopping the step; a cancel never stops an update campaign (the error says where it stands)`,
     ),
   );
   const { logger, redact } = action;

@@ -9,6 +9,8 @@ export class CampaignContext {
   readonly client: DeviceManagementClient;
   /** Filled in as the run goes, so that a failure can report what was known. */
   readonly result: CampaignResult;
+  /** A change sent (create, start) that a cancel cut off before its answer: it may have taken or not. */
+  unanswered?: string;
 
   constructor(
     readonly request: CampaignRequest,
@@ -70,15 +72,31 @@ export class CampaignContext {
     known: ReadonlySet<string>,
   ): Promise<{ record: T; how: 'created' | 'adopted' }> {
     let adopted = false;
-    const record = await this.session.reconciled(operation, create, async () => {
-      const after = await lookUp();
-      if (after.ours && !known.has(after.ours.id)) {
-        adopted = true;
-        return { done: after.ours };
-      }
-      return 'retry';
-    });
+    const record = await this.change(operation, () =>
+      this.session.reconciled(operation, create, async () => {
+        const after = await lookUp();
+        if (after.ours && !known.has(after.ours.id)) {
+          adopted = true;
+          return { done: after.ours };
+        }
+        return 'retry';
+      }),
+    );
     return { record, how: adopted ? 'adopted' : 'created' };
+  }
+
+  /** Sends a change; `unanswered` names it until it settles, and still does if a cancel cut it off. */
+  async change<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    this.unanswered = operation;
+    let answer: T;
+    try {
+      answer = await send();
+    } catch (error) {
+      if (!this.signal?.aborted) this.unanswered = undefined;
+      throw error;
+    }
+    this.unanswered = undefined;
+    return answer;
   }
 
   /** The result with the run's totals, as it stands now. */

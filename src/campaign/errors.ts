@@ -13,9 +13,9 @@ export type CampaignFailureKind =
   | 'max-failed'
   /** Fewer devices succeeded than min-success-percent asks. */
   | 'gate'
-  /** The wait ran out; the campaign runs on. */
+  /** The wait ran out; the campaign is left as it is (not stopped). */
   | 'timeout'
-  /** Cancelled; the campaign runs on. */
+  /** Cancelled; the campaign is left as it is (not stopped). */
   | 'cancelled'
   /** A service or network failure along the way. */
   | 'service';

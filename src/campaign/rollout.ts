@@ -1,7 +1,7 @@
 // The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
 // (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
 import { isDeviceFailed, type UpdateCampaign } from '../api/release.js';
-import { cleanServerText, ServiceError } from '../client/index.js';
+import { cleanServerText, ServiceError, type DeviceManagementClient } from '../client/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { CAMPAIGN_HINTS } from './hints.js';
@@ -85,15 +85,17 @@ export async function startCampaign(ctx: CampaignContext, id: string): Promise<v
     const phase = phaseOf(await getCampaign(ctx, id));
     return phase !== 'draft';
   };
-  try {
-    await ctx.session.reconciled(
-      operation,
-      () => ctx.client.startCampaign(id),
-      async () => ((await startedMeanwhile()) ? { done: undefined } : 'retry'),
-    );
-  } catch (error) {
-    if (!(error instanceof ServiceError && error.status === 409 && (await startedMeanwhile()))) throw error;
-  }
+  await ctx.change(operation, async () => {
+    try {
+      await ctx.session.reconciled(
+        operation,
+        () => ctx.client.startCampaign(id),
+        async () => ((await startedMeanwhile()) ? { done: undefined } : 'retry'),
+      );
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.status === 409 && (await startedMeanwhile()))) throw error;
+    }
+  });
   ctx.logger.info(`started update campaign ${id}`);
 }
 
@@ -130,28 +132,62 @@ export async function readCounts(ctx: CampaignContext, id: string, started: bool
   return counts;
 }
 
+/** How a read is sent: through the retry engine, or once through another client. */
+type Read = <T>(operation: string, send: (client: DeviceManagementClient) => Promise<T>) => Promise<T>;
+
+const retried =
+  (ctx: CampaignContext): Read =>
+  (operation, send) =>
+    ctx.session.repeatable(operation, () => send(ctx.client));
+
+/** A cancelled run's last reads, within the cancel deadline (5 s, src/app/cancel.ts) with time to report. */
+const CANCELLED_READ_TIMEOUT_MS = 2_000;
+
 /** Every failed device with its reason, read through every page of the device metadata. */
-export async function readFailures(ctx: CampaignContext, id: string): Promise<void> {
-  const metadata = await ctx.session.repeatable(`list devices of update campaign ${id}`, () =>
-    ctx.client.allCampaignDeviceMetadata(id),
+export async function readFailures(ctx: CampaignContext, id: string, read = retried(ctx)): Promise<void> {
+  const metadata = await read(`list devices of update campaign ${id}`, (client) =>
+    client.allCampaignDeviceMetadata(id),
   );
   const failed: FailedDevice[] = metadata
     .filter((d) => isDeviceFailed(d.deployment_state))
     .map((d) => ({ device_id: d.device_id, reason: d.description || d.deployment_state }));
   ctx.result.failedDevices = failed;
   if (failed.length === 0) return;
-  const events = await ctx.session.repeatable(`get fail event types of update campaign ${id}`, () =>
-    ctx.client.listCampaignEventTypes(id, 'fail'),
+  const events = await read(`get fail event types of update campaign ${id}`, (client) =>
+    client.listCampaignEventTypes(id, 'fail'),
   );
   ctx.result.failureEvents = events.data.map((e) => ({ description: e.description, count: e.count }));
 }
 
-/** Polls until the phase leaves draft/starting; fails if the campaign stopped instead, or time ran out. */
+/**
+ * The failed devices of a run that gives up (timeout, cancel), so that failed_devices matches
+ * devices_failed. Best effort: a failure to read them is a warning, never the run's failure. A cancelled
+ * run's signal ends every request, so it reads once each through a client of its own, bounded.
+ */
+export async function readFailuresBeforeGivingUp(ctx: CampaignContext, id: string): Promise<void> {
+  if (ctx.result.counts.failed === 0) return;
+  let read = retried(ctx);
+  if (ctx.signal?.aborted) {
+    const client = ctx.client.withoutSignal(CANCELLED_READ_TIMEOUT_MS);
+    read = (_operation, send) => send(client);
+  }
+  try {
+    await readFailures(ctx, id, read);
+  } catch (error) {
+    const detail = error instanceof ServiceError ? error.detail : String(error);
+    ctx.session.warn(`could not read the failed devices of update campaign ${id}: ${detail}`);
+  }
+}
+
+/**
+ * Polls until the phase leaves draft/starting; fails if the campaign stopped instead, or time ran out.
+ * Stopping is no start: it is followed to its end, which tells a finished rollout from a stop short of it.
+ */
 export async function waitForStart(ctx: CampaignContext, id: string, deadline: number): Promise<void> {
   for (;;) {
     const campaign = await getCampaign(ctx, id);
     const phase = phaseOf(campaign);
-    if (hasStarted(phase)) {
+    if (hasStarted(phase) && phase !== 'stopping') {
       // Ended already: fine only when every device was done (a re-run after the rollout finished).
       if (hasEnded(phase)) {
         const counts = await readCounts(ctx, id, true);
@@ -256,11 +292,15 @@ async function stoppedEarly(
 async function pause(ctx: CampaignContext, deadline: number, id: string, where: string): Promise<void> {
   const left = deadline - ctx.clock.now();
   if (left <= 0) {
+    await readFailuresBeforeGivingUp(ctx, id);
     const minutes = Number((ctx.request.timeoutMs / 60_000).toFixed(2));
+    const leftAs =
+      ctx.result.phase === 'stopping'
+        ? 'It was not left running: the service is stopping it'
+        : 'It was left running: it was NOT stopped and goes on updating devices';
     throw new CampaignFailure(
       'timeout',
-      `gave up waiting after the timeout of ${minutes} min: update campaign ${id} is ${where}. ` +
-        'It was left running: it was NOT stopped and goes on updating devices',
+      `gave up waiting after the timeout of ${minutes} min: update campaign ${id} is ${where}. ${leftAs}`,
       ctx.snapshot(),
       { hint: CAMPAIGN_HINTS.timedOut },
     );

@@ -13,7 +13,7 @@ import {
   readManifestFile,
   type ManifestFile,
 } from './manifest.js';
-import { hasStarted, phaseOf } from './phases.js';
+import { hasEnded, hasStarted, phaseOf } from './phases.js';
 import {
   applySuccessGate,
   campaignNameTaken,
@@ -22,6 +22,7 @@ import {
   lookUpCampaign,
   readCounts,
   readFailures,
+  readFailuresBeforeGivingUp,
   startCampaign,
   waitForRollout,
   waitForStart,
@@ -35,7 +36,7 @@ export async function runCampaign(request: CampaignRequest, deps: CampaignDeps):
   try {
     return await (request.dryRun ? dryRun(ctx, file) : realRun(ctx, file, deadline));
   } catch (error) {
-    throw asFailure(ctx, error);
+    throw await asFailure(ctx, error);
   }
 }
 
@@ -163,16 +164,14 @@ function verb(how: 'created' | 'adopted' | 'found'): string {
 }
 
 /** Every failure leaves as a CampaignFailure that says what state the campaign was left in. */
-function asFailure(ctx: CampaignContext, error: unknown): unknown {
+async function asFailure(ctx: CampaignContext, error: unknown): Promise<unknown> {
   if (error instanceof CampaignFailure || error instanceof InputError) return error;
+  const cancelled = ctx.signal?.aborted === true;
   const { campaignId, phase } = ctx.result;
-  const where =
-    campaignId === undefined
-      ? 'no campaign had been created yet'
-      : phase === 'draft'
-        ? `update campaign ${campaignId} was left a draft (not started)`
-        : `update campaign ${campaignId} was left in phase ${phase ?? 'unknown'}; it was NOT stopped and keeps running`;
-  if (ctx.signal?.aborted) {
+  if (cancelled && campaignId !== undefined && phase !== undefined && hasStarted(phase))
+    await readFailuresBeforeGivingUp(ctx, campaignId);
+  const where = leftIn(ctx, cancelled);
+  if (cancelled) {
     return new CampaignFailure('cancelled', `cancelled: stopped waiting; ${where}`, ctx.snapshot(), {
       cause: error,
       hint: CAMPAIGN_HINTS.cancelled,
@@ -185,4 +184,25 @@ function asFailure(ctx: CampaignContext, error: unknown): unknown {
     });
   }
   return error;
+}
+
+/**
+ * Where the run leaves the campaign, as far as it knows: a create or start cut off by a cancel may have
+ * taken (the cancelled hint says a re-run finds it).
+ */
+function leftIn(ctx: CampaignContext, cancelled: boolean): string {
+  const { campaignId: id, campaignName, manifestId, phase = 'unknown' } = ctx.result;
+  const unanswered = cancelled ? ctx.unanswered : undefined;
+  if (id === undefined) {
+    return unanswered && manifestId !== undefined
+      ? `update campaign "${campaignName}" may have been created (the service had not answered yet)`
+      : 'no campaign had been created yet';
+  }
+  if (unanswered) {
+    return `update campaign ${id} may have been started (the service had not answered yet)`;
+  }
+  if (phase === 'draft') return `update campaign ${id} was left a draft (not started)`;
+  if (phase === 'stopping') return `update campaign ${id} is stopping: the service is ending it`;
+  if (hasEnded(phase)) return `update campaign ${id} has ended (phase ${phase})`;
+  return `update campaign ${id} was left in phase ${phase}; it was NOT stopped and keeps running`;
 }

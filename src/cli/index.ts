@@ -6,12 +6,11 @@ import { runnerContext } from '../github-context.js';
 import { runCli } from './run.js';
 import { watchOutputs } from './streams.js';
 
-// The one cancel policy (src/app/cancel.ts): the upload stops (the job is kept: a re-run resumes it),
-// the process ends within CANCEL_DEADLINE_MS, and a second Ctrl-C ends it at once.
+// The one cancel policy (src/app/cancel.ts): the upload or the wait stops (the job and any campaign are
+// kept: a re-run resumes), the process ends within CANCEL_DEADLINE_MS, and a second Ctrl-C ends it at once.
 const policy = new CancelPolicy({
   exit: () => process.exit(process.exitCode ?? 1),
-  onSignal: (signal) =>
-    stderr.write(`\n${signal}: cancelling; run the same command again to resume the upload\n`),
+  onSignal: (signal) => stderr.write(`\n${signal}: cancelling; run the same command again to resume\n`),
 });
 const cancel = (reason: string) => policy.cancel(reason);
 

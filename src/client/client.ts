@@ -86,11 +86,14 @@ export class UpdateServiceClient {
   }
 
   /**
-   * This client without the run's signal, every request cut off `timeoutMs` from now: for the one request
-   * a cancelled run still makes (releasing its upload job, so that a re-run resumes it at once).
+   * This client without the run's signal, every request cut off `timeoutMs` from now: for what a cancelled
+   * run still reads or writes (releasing its upload job, so that a re-run resumes it at once; a campaign's
+   * failed devices).
    */
-  withoutSignal(timeoutMs: number): UpdateServiceClient {
-    return new UpdateServiceClient({ ...this.options, signal: AbortSignal.timeout(timeoutMs) });
+  withoutSignal(timeoutMs: number): this {
+    // The same class (a DeviceManagementClient stays one), with the same options but the signal.
+    const Client = this.constructor as new (options: UpdateServiceClientOptions) => this;
+    return new Client({ ...this.options, signal: AbortSignal.timeout(timeoutMs) });
   }
 
   createUploadJob(req: UploadJobRequest & { name: string }): Promise<UploadJob> {
