@@ -1,12 +1,13 @@
 // The campaign: find this release's or create it (a lost answer reconciled by name and manifest), start it
 // (done only once the phase leaves draft/starting), wait for its devices, and apply the gates.
-import { isDeviceFailed, type UpdateCampaign } from '../api/release.js';
-import { cleanServerText, ServiceError, type DeviceManagementClient } from '../client/index.js';
+import type { UpdateCampaign } from '../api/release.js';
+import { cleanServerText, ServiceError } from '../client/index.js';
 import type { CampaignContext } from './context.js';
 import { CampaignFailure } from './errors.js';
 import { CAMPAIGN_HINTS } from './hints.js';
+import { readCounts, readFailures, readFailuresBeforeGivingUp } from './device-results.js';
 import { hasEnded, hasStarted, isRunning, phaseOf } from './phases.js';
-import type { DeviceCounts, FailedDevice } from './types.js';
+import type { DeviceCounts } from './types.js';
 
 /**
  * Campaigns under our name: ours points at our manifest AND targets our device filter. One on our
@@ -110,72 +111,6 @@ export async function stopCampaign(ctx: CampaignContext, id: string): Promise<vo
     );
   } catch (error) {
     if (!(error instanceof ServiceError && error.status === 409 && (await stoppedMeanwhile()))) throw error;
-  }
-}
-
-/** Device counts: /metrics once started (404 before); before that, every targeted device is pending. */
-export async function readCounts(ctx: CampaignContext, id: string, started: boolean): Promise<DeviceCounts> {
-  if (!started) {
-    const total = ctx.result.counts.total;
-    return { total, succeeded: 0, failed: 0, pending: total };
-  }
-  const m = await ctx.session.repeatable(`get metrics of update campaign ${id}`, () =>
-    ctx.client.getCampaignMetrics(id),
-  );
-  const counts = {
-    total: m.total_count,
-    succeeded: m.success_count,
-    failed: m.failed_count,
-    pending: m.pending_count,
-  };
-  ctx.result.counts = counts;
-  return counts;
-}
-
-/** How a read is sent: through the retry engine, or once through another client. */
-type Read = <T>(operation: string, send: (client: DeviceManagementClient) => Promise<T>) => Promise<T>;
-
-const retried =
-  (ctx: CampaignContext): Read =>
-  (operation, send) =>
-    ctx.session.repeatable(operation, () => send(ctx.client));
-
-/** A cancelled run's last reads, within the cancel deadline (5 s, src/app/cancel.ts) with time to report. */
-const CANCELLED_READ_TIMEOUT_MS = 2_000;
-
-/** Every failed device with its reason, read through every page of the device metadata. */
-export async function readFailures(ctx: CampaignContext, id: string, read = retried(ctx)): Promise<void> {
-  const metadata = await read(`list devices of update campaign ${id}`, (client) =>
-    client.allCampaignDeviceMetadata(id),
-  );
-  const failed: FailedDevice[] = metadata
-    .filter((d) => isDeviceFailed(d.deployment_state))
-    .map((d) => ({ device_id: d.device_id, reason: d.description || d.deployment_state }));
-  ctx.result.failedDevices = failed;
-  if (failed.length === 0) return;
-  const events = await read(`get fail event types of update campaign ${id}`, (client) =>
-    client.listCampaignEventTypes(id, 'fail'),
-  );
-  ctx.result.failureEvents = events.data.map((e) => ({ description: e.description, count: e.count }));
-}
-
-/**
- * The failed devices of a run that gives up (timeout, cancel), so that failed_devices matches
- * devices_failed. Best effort: a failure to read them is a warning, never the run's failure. A cancelled
- * run's signal ends every request, so it reads once each through a client of its own, bounded.
- */
-export async function readFailuresBeforeGivingUp(ctx: CampaignContext, id: string): Promise<void> {
-  if (ctx.result.counts.failed === 0) return;
-  let read = retried(ctx);
-  if (ctx.signal?.aborted) {
-    const client = ctx.client.withoutSignal(CANCELLED_READ_TIMEOUT_MS);
-    read = (_operation, send) => send(client);
-  }
-  try {
-    await readFailures(ctx, id, read);
-  } catch (error) {
-    const detail = error instanceof ServiceError ? error.detail : String(error);
-    ctx.session.warn(`could not read the failed devices of update campaign ${id}: ${detail}`);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   readManifestFile,
   type ManifestFile,
 } from './manifest.js';
+import { readCounts, readFailures, readFailuresBeforeGivingUp } from './device-results.js';
 import { hasEnded, hasStarted, phaseOf } from './phases.js';
 import {
   applySuccessGate,
@@ -20,9 +21,6 @@ import {
   ensureCampaign,
   formatPercent,
   lookUpCampaign,
-  readCounts,
-  readFailures,
-  readFailuresBeforeGivingUp,
   startCampaign,
   waitForRollout,
   waitForStart,
