@@ -133,7 +133,7 @@ describe('a same-named campaign on the same manifest', () => {
         'campaign-name',
         new RegExp(
           `^${dryRun ? 'dry run: a real run would fail: ' : ''}update campaign ${first.campaignId} ` +
-            '\\("update\\.manifest@v1\\.0\\.0"\\) already delivers this manifest to another device-filter.*nothing was created$',
+            '\\("update\\.manifest@v1\\.0\\.0"\\) already delivers this manifest to another device filter.*nothing was created$',
         ),
       );
       // The fleet's devices were counted: the outputs say what the filter matches.

@@ -156,7 +156,7 @@ describe('dry run', () => {
       rig.run({ dryRun: true, deviceFilter: 'vendor_id__eq=nobody' }),
     )) as unknown as CampaignFailure;
     expect(failure.message).toBe(
-      'dry run: a real run would fail: device-filter `vendor_id__eq=nobody` matches no devices; nothing was created',
+      'dry run: a real run would fail: the device filter `vendor_id__eq=nobody` matches no devices; nothing was created',
     );
     expect(failure.result.outcome).toBe('dry-run');
   });

@@ -105,7 +105,7 @@ describe('gates', () => {
     expect(error).toBeInstanceOf(CampaignFailure);
     const failure = error as unknown as CampaignFailure;
     expect(failure.kind).toBe('gate');
-    expect(failure.message).toMatch(/^3 of 4 devices updated \(75%\), below min-success-percent 100%/);
+    expect(failure.message).toMatch(/^3 of 4 devices updated \(75%\), below the 100% required/);
     expect(failure.result.failedDevices).toEqual([
       { device_id: devices[0]!.id, reason: `flash write error on ${devices[0]!.name}` },
     ]);
@@ -140,7 +140,7 @@ describe('gates', () => {
     const failure = (await failureOf(call)) as unknown as CampaignFailure;
     expect(failure.kind).toBe('max-failed');
     expect(failure.message).toMatch(
-      /^2 devices failed, more than max-failed-devices \(1\): update campaign [0-9a-f]{32} was stopped/,
+      /^2 devices failed, more than the 1 allowed: update campaign [0-9a-f]{32} was stopped/,
     );
     expect(rig.emulator.callCount('stop-campaign')).toBe(1);
     expect(['stopping', 'stopped']).toContain(rig.emulator.state.campaigns()[0]!.phase);
@@ -180,7 +180,7 @@ describe('failure states', () => {
     )) as unknown as CampaignFailure;
     expect(failure.kind).toBe('precondition');
     expect(failure.message).toBe(
-      'device-filter `device_class__eq=nothing-like-this` matches no devices; nothing was created',
+      'the device filter `device_class__eq=nothing-like-this` matches no devices; nothing was created',
     );
     expect(failure.hint).toMatch(/`device-filter`/);
     expect(changes(rig)).toEqual({

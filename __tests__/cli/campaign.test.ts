@@ -120,7 +120,7 @@ describe('izuma-firmware-publish campaign', () => {
     const run = await cli([...base(), '--device-filter', 'device_class__eq=none']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /error: device-filter `device_class__eq=none` matches no devices; nothing was created/,
+      /error: the device filter `device_class__eq=none` matches no devices; nothing was created. check --device-filter/,
     );
     // --json: the failure is one object on stdout, with no outputs (nothing was created).
     const failure = JSON.parse(run.stdout) as Record<string, unknown>;
@@ -136,7 +136,7 @@ describe('izuma-firmware-publish campaign', () => {
     const fleet = await cli([...named, '--device-filter', 'device_class__eq=cli-class']);
     expect(fleet.code).toBe(1);
     expect(fleet.stderr).toMatch(
-      /error: update campaign [0-9a-f]{32} \("cli-pilot"\) already delivers this manifest to another device-filter .*set --campaign-name to a name of its own/s,
+      /error: update campaign [0-9a-f]{32} \("cli-pilot"\) already delivers this manifest to another device filter .*set --campaign-name to a name of its own/s,
     );
     expect(emulator.state.campaigns()).toHaveLength(campaigns);
   });

@@ -136,7 +136,7 @@ describe('tag → publish → manifest → campaign → rollout, with the bundle
     });
     expect(run.exitCode).toBe(1);
     expect(errorLines(run)).toEqual([
-      '::error::device-filter `device_class__eq=nothing` matches no devices; nothing was created. ' +
+      '::error::the device filter `device_class__eq=nothing` matches no devices; nothing was created. ' +
         'check `device-filter` (e.g. `device_class__eq=<class>&vendor_id__eq=<vendor>`) against the device list',
     ]);
     expect(run.outputs).toMatchObject({ devices_total: '0', failed_devices: '[]' });

@@ -31,7 +31,7 @@ export function campaignNameTaken(ctx: CampaignContext, other: UpdateCampaign): 
   return new CampaignFailure(
     'precondition',
     `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}` +
-      `update campaign ${other.id} ("${other.name}") already delivers this manifest to another device-filter ` +
+      `update campaign ${other.id} ("${other.name}") already delivers this manifest to another device filter ` +
       `(\`${cleanServerText(other.device_filter, undefined)}\`, not \`${ctx.request.deviceFilter}\`); nothing was created`,
     ctx.snapshot(),
     { hint: CAMPAIGN_HINTS.campaignNameTaken },
@@ -149,7 +149,7 @@ export async function waitForRollout(ctx: CampaignContext, id: string, deadline:
     ctx.emit({ type: 'progress', phase, counts, elapsedMs: ctx.clock.now() - started });
     const { maxFailedDevices } = ctx.request;
     if (maxFailedDevices !== undefined && counts.failed > maxFailedDevices) {
-      const reason = `${counts.failed} devices failed, more than max-failed-devices (${maxFailedDevices})`;
+      const reason = `${counts.failed} devices failed, more than the ${maxFailedDevices} allowed`;
       if (isRunning(phase)) {
         ctx.emit({ type: 'stopping', campaignId: id, reason });
         ctx.logger.warning(`stopping update campaign ${id}: ${reason}`);
@@ -183,7 +183,7 @@ export function applySuccessGate(ctx: CampaignContext, id: string): void {
   if (percent + 1e-9 >= wanted) return;
   throw new CampaignFailure(
     'gate',
-    `${succeeded} of ${total} devices updated (${formatPercent(percent)}), below min-success-percent ${wanted}%: ` +
+    `${succeeded} of ${total} devices updated (${formatPercent(percent)}), below the ${wanted}% required: ` +
       `update campaign ${id} ended in phase ${ctx.result.phase}`,
     ctx.snapshot(),
     { hint: CAMPAIGN_HINTS.belowGate },

@@ -140,11 +140,11 @@ async function countDevices(ctx: CampaignContext, mustMatch: boolean): Promise<n
   const filter = ctx.request.deviceFilter;
   const devices = await ctx.session.repeatable('list devices', () => ctx.client.devicesMatching(filter));
   ctx.result.counts = { total: devices.length, succeeded: 0, failed: 0, pending: devices.length };
-  ctx.logger.info(`device-filter \`${filter}\` matches ${devices.length} devices`);
+  ctx.logger.info(`the device filter \`${filter}\` matches ${devices.length} devices`);
   if (devices.length === 0 && mustMatch) {
     throw new CampaignFailure(
       'precondition',
-      `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}device-filter \`${filter}\` matches no devices; ` +
+      `${ctx.request.dryRun ? 'dry run: a real run would fail: ' : ''}the device filter \`${filter}\` matches no devices; ` +
         'nothing was created',
       ctx.snapshot(),
       { hint: CAMPAIGN_HINTS.noDevices },
