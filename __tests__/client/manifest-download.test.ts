@@ -2,10 +2,14 @@
 // (as the service's media bucket is), over real HTTP on loopback: without the key, bounded at 2 KB,
 // no redirect followed, and plain http only to a loopback host.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
 import { Agent } from 'undici';
 import type { FirmwareManifest } from '../../src/api/release.js';
 import { DeviceManagementClient } from '../../src/client/campaigns.js';
+import { createDispatcher } from '../../src/client/dispatcher.js';
 import { ServiceError } from '../../src/client/errors.js';
+import { makeTestCertificates } from '../support/tls.js';
 import { API_KEY, USER_AGENT, startLoopback, type Loopback } from '../support/loopback.js';
 
 let bucket: Loopback;
@@ -94,5 +98,45 @@ describe('readManifestDatafile', () => {
       expect(refused.message).not.toMatch(/\n/);
     }
     expect(bucket.seen.length).toBe(before);
+  });
+});
+
+describe('readManifestDatafile over TLS', () => {
+  // A bucket whose certificate this process does not trust (the test CA is not in NODE_EXTRA_CA_CERTS):
+  // the production dispatcher refuses it before any request is sent, as for the API.
+  const certificates = makeTestCertificates();
+  let server: Server;
+  let requests = 0;
+  beforeAll(async () => {
+    server = createHttpsServer({ key: certificates.key, cert: certificates.cert }, (_req, res) => {
+      requests++;
+      res.writeHead(200).end('manifest');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    certificates.remove();
+  });
+
+  it('refuses a certificate it cannot verify, and sends no request', async () => {
+    const verifying = createDispatcher({ proxyFromEnv: false });
+    try {
+      const tlsClient = new DeviceManagementClient({
+        baseUrl: new URL('https://127.0.0.1:9/api'),
+        apiKey: API_KEY,
+        dispatcher: verifying,
+        userAgent: USER_AGENT,
+        requestTimeoutMs: 10_000,
+      });
+      const { port } = server.address() as AddressInfo;
+      const refused = await failure(
+        tlsClient.readManifestDatafile(manifestAt(`https://127.0.0.1:${port}/m1`)),
+      );
+      expect(refused.kind).toBe('tls');
+      expect(requests).toBe(0);
+    } finally {
+      await verifying.destroy();
+    }
   });
 });
