@@ -77,6 +77,12 @@ describe('parseCampaignSettings', () => {
       'id__eq=1\n::set-output name=x::y',
       /^Input `device-filter`: contains a newline or control character/,
     ],
+    [
+      'device-filter',
+      'id__eq=1\u2028::warning::y',
+      /^Input `device-filter`: contains a newline or control character/,
+    ],
+    ['device-filter', 'id__eq=1\u202Ex', /^Input `device-filter`: contains a newline or control character/],
     ['manifest-name', 'a\rb', /^Input `manifest-name`: holds U\+000D at character 2, a control character/],
     ['campaign-name', 'x\u202Ey', /^Input `campaign-name`: holds U\+202E at character 2/],
     [

@@ -32,9 +32,6 @@ const retried =
   (operation, send) =>
     ctx.session.repeatable(operation, () => send(ctx.client));
 
-/** A cancelled run's last reads, within the cancel deadline (5 s, src/app/cancel.ts) with time to report. */
-const CANCELLED_READ_TIMEOUT_MS = 2_000;
-
 /** Every failed device with its reason, read through every page of the device metadata. */
 export async function readFailures(ctx: CampaignContext, id: string, read = retried(ctx)): Promise<void> {
   const metadata = await read(`list devices of update campaign ${id}`, (client) =>
@@ -60,7 +57,7 @@ export async function readFailuresBeforeGivingUp(ctx: CampaignContext, id: strin
   if (ctx.result.counts.failed === 0) return;
   let read = retried(ctx);
   if (ctx.signal?.aborted) {
-    const client = ctx.client.withoutSignal(CANCELLED_READ_TIMEOUT_MS);
+    const client = ctx.client.withoutSignal();
     read = (_operation, send) => send(client);
   }
   try {

@@ -21,6 +21,9 @@ import {
 import { checkEntity, checkPage, protocolError, type Entity } from './validate.js';
 
 /** Filters go out as direct query parameters: `{ name__eq: 'x', status__in: 'a,b' }`. */
+
+/** How long a cancelled run's last requests may take, together: within the 5 s cancel deadline. */
+export const AFTER_CANCEL_TIMEOUT_MS = 2_000;
 export type ListFilter = Record<string, string | number | boolean | undefined>;
 
 export type ListQuery = ListFilter & {
@@ -88,9 +91,10 @@ export class UpdateServiceClient {
   /**
    * This client without the run's signal, every request cut off `timeoutMs` from now: for what a cancelled
    * run still reads or writes (releasing its upload job, so that a re-run resumes it at once; a campaign's
-   * failed devices).
+   * failed devices). The default leaves the rest of the cancel deadline (5 s, src/app/cancel.ts) for the
+   * summary and the exit.
    */
-  withoutSignal(timeoutMs: number): this {
+  withoutSignal(timeoutMs = AFTER_CANCEL_TIMEOUT_MS): this {
     // The same class (a DeviceManagementClient stays one), with the same options but the signal.
     const Client = this.constructor as new (options: UpdateServiceClientOptions) => this;
     return new Client({ ...this.options, signal: AbortSignal.timeout(timeoutMs) });

@@ -2,6 +2,7 @@
 // the fix. The inputs it shares with publish (api-key, api-host, retries, request-timeout, dry-run) are
 // parsed by the same functions, so they accept and refuse exactly the same values.
 import { DEFAULT_API_HOST } from '../api/types.js';
+import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { InputError } from './errors.js';
 import { resolveApiKey } from './api-key.js';
 import { parseApiHost } from './host.js';
@@ -69,8 +70,8 @@ export function parseCampaignSettings(
 
 /** Names and paths are one line: a newline or control character is a pasting mistake, and would forge log lines. */
 function oneLine(name: string, value: string): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
+  // The characters the log neutraliser escapes (C0, C1, line separators, bidi controls).
+  if (new RegExp(UNSAFE_CHARACTERS.source).test(value)) {
     throw new InputError(name, 'contains a newline or control character; give it on one line.');
   }
   return value;

@@ -34,9 +34,6 @@ export const DEFAULT_OWNERSHIP_TIMINGS: OwnershipTimings = {
 /** A long wait says where the other run stands this often. */
 const PROGRESS_LOG_EVERY_MS = 60_000;
 
-/** A cancelled run still releases its job; this bounds that one request (GitHub kills 10 s after SIGINT). */
-const RELEASE_TIMEOUT_MS = 2_000;
-
 const MARKER_PREFIX = '[izuma-firmware-publish] ';
 const OWNED = /^\[izuma-firmware-publish\] run ([0-9a-f-]{36}) is uploading (\d+) bytes/;
 const RELEASED = /^\[izuma-firmware-publish\] released by run ([0-9a-f-]{36})/;
@@ -209,7 +206,7 @@ export async function ensureStillOwned(session: UploadSession, jobId: string): P
  * waiting out staleAfterMs. Best effort, never twice the same failure: the job is only kept for a re-run.
  */
 export async function releaseJob(session: UploadSession, jobId: string): Promise<void> {
-  const client = session.signal?.aborted ? session.client.withoutSignal(RELEASE_TIMEOUT_MS) : session.client;
+  const client = session.signal?.aborted ? session.client.withoutSignal() : session.client;
   try {
     await client.updateUploadJob(jobId, { description: releasedMarker(session.runToken) });
   } catch (error) {
