@@ -109,7 +109,8 @@ export async function ensureManifest(
   const { ours, others } = found ?? (await lookUpManifest(ctx, file));
   if (ours) return { manifest: ours, how: 'found' };
   if (others.length > 0) throw manifestNameTaken(ctx, others[0]!);
-  const known = new Set(others.map((o) => o.manifest.id));
+  // No other manifest held the name (that failed above): one with our bytes found after a lost answer is ours.
+  const known = new Set<string>();
   const { record, how } = await ctx.createOnce(
     `upload manifest "${name}"`,
     () =>

@@ -126,7 +126,8 @@ export async function waitForStart(ctx: CampaignContext, id: string, deadline: n
       // Ended already: fine only when every device was done (a re-run after the rollout finished).
       if (hasEnded(phase)) {
         const counts = await readCounts(ctx, id, true);
-        if (endedEarly(phase, counts)) throw await stoppedEarly(ctx, id, campaign);
+        // The counts were read after the phase: they are the final ones already.
+        if (endedEarly(phase, counts)) throw await stoppedEarly(ctx, id, campaign, false);
       }
       return;
     }
@@ -209,8 +210,10 @@ async function stoppedEarly(
   ctx: CampaignContext,
   id: string,
   campaign: UpdateCampaign,
+  /** The counts were read before the phase (the rollout wait): read them again, now final. */
+  recount = true,
 ): Promise<CampaignFailure> {
-  await readCounts(ctx, id, true).catch(() => ctx.result.counts);
+  if (recount) await readCounts(ctx, id, true).catch(() => ctx.result.counts);
   await readFailures(ctx, id);
   const reason = ctx.result.autostopReason
     ? `: ${ctx.result.autostopReason}`

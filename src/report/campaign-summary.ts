@@ -1,9 +1,10 @@
 // The campaign step's job summary: the campaign (linked), its phase and conclusion, a counts table, and
 // the failed devices with their reasons in a collapsed list. Pure: campaign-main.ts writes it out.
-import type { CampaignResult } from '../campaign/index.js';
+import { releasePaths } from '../api/release.js';
+import { formatPercent, type CampaignResult } from '../campaign/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration } from './format.js';
-import { retriesTable, table, type RetryRecord } from './markdown.js';
+import { retriesTable, table, warningsBlock, type RetryRecord } from './markdown.js';
 
 export interface CampaignSummaryInput {
   result: CampaignResult;
@@ -23,10 +24,9 @@ const PORTAL_BY_API_HOST: Record<string, string> = {
 /** The portal page of the campaign for the known regions; the API resource elsewhere (e.g. the emulator). */
 export function campaignLink(apiHost: URL, campaignId: string): string {
   const portal = PORTAL_BY_API_HOST[apiHost.hostname];
-  const id = encodeURIComponent(campaignId);
   return portal
-    ? `${portal}/firmware/deployments/${id}/details`
-    : `${apiHost.origin}/v3/update-campaigns/${id}`;
+    ? `${portal}/firmware/deployments/${encodeURIComponent(campaignId)}/details`
+    : apiHost.origin + releasePaths.campaign(campaignId);
 }
 
 export function campaignSummaryMarkdown(input: CampaignSummaryInput): string {
@@ -39,9 +39,7 @@ export function campaignSummaryMarkdown(input: CampaignSummaryInput): string {
   sections.push(overview(input), countsTable(result));
   if (result.plan)
     sections.push(['A real run would:', ...result.plan.map((p) => `- ${escapeMarkdown(p)}`)].join('\n'));
-  if (result.warnings.length > 0) {
-    sections.push(['> [!WARNING]', ...result.warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n'));
-  }
+  if (result.warnings.length > 0) sections.push(warningsBlock(result.warnings));
   if (result.failedDevices.length > 0) sections.push(failedDevicesBlock(result));
   if (input.retryLog.length > 0) sections.push(retriesBlock(input.retryLog));
   return sections.join('\n\n') + '\n';
@@ -76,8 +74,7 @@ function overview({ result, apiHost }: CampaignSummaryInput): string {
 }
 
 function countsTable({ counts }: CampaignResult): string {
-  const percent = (n: number) =>
-    counts.total > 0 ? `${Number(((100 * n) / counts.total).toFixed(1))}%` : '';
+  const percent = (n: number) => (counts.total > 0 ? formatPercent((100 * n) / counts.total) : '');
   return [
     '| Devices | Count | Share |',
     '|---|---:|---:|',

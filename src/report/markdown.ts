@@ -12,6 +12,11 @@ export interface RetryRecord {
 }
 
 /** A two-column table of the rows that have a value. */
+/** A GitHub alert block of warnings, one bullet each. */
+export function warningsBlock(warnings: string[]): string {
+  return ['> [!WARNING]', ...warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n');
+}
+
 export function table(rows: [string, string | undefined][]): string {
   const present = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
   return ['| | |', '|---|---|', ...present.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');

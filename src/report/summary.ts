@@ -3,7 +3,7 @@ import { formatBytes } from '../common/bytes.js';
 import { WAIT_OUTCOMES, type ChunkTiming, type PublishResult, type UploadEvent } from '../uploader/index.js';
 import { escapeMarkdown } from './escape.js';
 import { formatDuration, formatRate } from './format.js';
-import { retriesTable, table, type RetryRecord } from './markdown.js';
+import { retriesTable, table, warningsBlock, type RetryRecord } from './markdown.js';
 
 export type { RetryRecord };
 
@@ -123,10 +123,6 @@ function waitsBlock(waits: WaitRecord[]): string {
         `under this name: ${WAIT_OUTCOMES[w.outcome]}.`,
     )
     .join('\n\n');
-}
-
-function warningsBlock(warnings: string[]): string {
-  return ['> [!WARNING]', ...warnings.map((w) => `> - ${escapeMarkdown(w)}`)].join('\n');
 }
 
 function detailsBlock(input: SummaryInput): string | undefined {
