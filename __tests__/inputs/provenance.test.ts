@@ -48,15 +48,14 @@ describe('defaultName', () => {
     const result = defaultName(`${'a'.repeat(200)}.bin`, onTag);
     expect(result.name).toHaveLength(128);
     expect(result.name).toMatch(/^a+~\.bin@v1\.2\.3$/);
-    expect(result.warning).toMatch(/shortened to 128 characters/);
-    expect(result.warning).toContain(result.name);
+    expect(result.shortened).toBe(true);
   });
 
   it('stays within 128 characters even with a very long tag', () => {
     const result = defaultName('firmware.bin', { ref: `refs/tags/${'t'.repeat(300)}` });
     expect(result.name.length).toBeLessThanOrEqual(128);
     expect(result.name).toBe(`firmware.bin@${'t'.repeat(111)}`);
-    expect(result.warning).toBeDefined();
+    expect(result.shortened).toBe(true);
   });
 });
 

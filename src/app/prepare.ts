@@ -48,7 +48,7 @@ export async function preparePublish(settings: Settings, provenance: Provenance)
       encryptPayload: settings.encryptPayload,
     },
     imageSize: image.size,
-    ...(named.warning !== undefined && { nameWarning: shortened('image', named.name, 'name') }),
+    ...(named.shortened && { nameWarning: shortened('image', named.name, 'name') }),
   };
 }
 
@@ -75,7 +75,7 @@ export function prepareCampaign(settings: CampaignSettings, provenance: Provenan
       maxRetries: settings.maxRetries,
       pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     },
-    ...(named.warning !== undefined && {
+    ...(named.shortened && {
       nameWarning: shortened('manifest', named.name, 'manifest-name'),
     }),
   };

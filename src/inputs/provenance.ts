@@ -102,8 +102,8 @@ function otherCiProvenance(env: Env): Provenance | undefined {
 
 export interface DefaultName {
   name: string;
-  /** Set when the name had to be shortened, for the summary to show. */
-  warning?: string;
+  /** Set when the name had to be shortened: the caller warns, in its own terms (src/app/prepare.ts). */
+  shortened?: true;
 }
 
 const TAG_REF_PREFIX = 'refs/tags/';
@@ -126,12 +126,7 @@ export function defaultName(fileName: string, provenance: Provenance): DefaultNa
   // Too long: cut the file-name part first; a tag is only cut when it alone would crowd the file out.
   const suffix = version === undefined ? '' : `@${version.slice(0, MAX_NAME_LENGTH - MIN_FILE_PART - 1)}`;
   const name = shortenKeepingExtension(file, MAX_NAME_LENGTH - suffix.length) + suffix;
-  return {
-    name,
-    warning:
-      `The default image name was shortened to ${MAX_NAME_LENGTH} characters: '${name}'. ` +
-      'Set the `name` input to choose a name yourself.',
-  };
+  return { name, shortened: true };
 }
 
 /** One line of provenance: repository, commit, tag, who, and a link to the workflow run. */
