@@ -2,7 +2,7 @@
 // --json as one object on stdout too (with the outputs known so far), for both commands alike.
 import { ConflictError } from '../uploader/index.js';
 import { ImagePathError } from '../image/index.js';
-import { InputError } from '../inputs/index.js';
+import { API_KEY_FIX, InputError } from '../inputs/index.js';
 import { neutralise } from '../common/neutralise.js';
 import { describeFailure, failureLine } from '../report/index.js';
 import { EXIT } from './options.js';
@@ -17,7 +17,7 @@ export function explainFailure(
   if (error instanceof InputError && error.input === 'api-key' && error.missing) {
     return {
       code: EXIT.usage,
-      message: 'no access key: pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY).',
+      message: `no access key: ${API_KEY_FIX.cli}.`,
     };
   }
   const message = failureLine(describeFailure(error, cliVocabulary));

@@ -1,16 +1,13 @@
 // The campaign step's inputs: raw strings -> one typed CampaignSettings; every error names the input and
 // the fix. The inputs it shares with publish (api-key, api-host, retries, request-timeout, dry-run) are
 // parsed by the same functions, so they accept and refuse exactly the same values.
-import { DEFAULT_API_HOST } from '../api/types.js';
 import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { InputError } from './errors.js';
-import { resolveApiKey } from './api-key.js';
-import { parseApiHost } from './host.js';
 import { defaultOf, rangeOf } from './spec.js';
 import {
   parseName,
-  parseApiKey,
   parseBoolean,
+  parseConnection,
   parseRequestTimeout,
   parseRetries,
   required,
@@ -47,8 +44,7 @@ export function parseCampaignSettings(
 ): CampaignSettings {
   const input = (name: string) => (read(name) ?? '').trim();
   return {
-    apiKey: parseApiKey(resolveApiKey(input('api-key'), env)),
-    apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
+    ...parseConnection(input, env),
     manifestPath: required(
       'manifest-path',
       oneLine('manifest-path', input('manifest-path')),

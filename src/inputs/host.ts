@@ -4,6 +4,18 @@ import { InputError } from './errors.js';
 
 const INPUT = 'api-host';
 
+/** The variable both steps fall back to for the API host (the Mbed Cloud SDK's). */
+export const SDK_HOST_VARIABLE = 'MBED_CLOUD_SDK_HOST';
+
+/** The input, else MBED_CLOUD_SDK_HOST, else the default host: validated. */
+export function resolveApiHost(
+  given: string,
+  env: Record<string, string | undefined>,
+  fallback: string,
+): URL {
+  return parseApiHost(given || (env[SDK_HOST_VARIABLE] ?? '').trim() || fallback);
+}
+
 // Plain HTTP is only for a local emulator: the key must never cross a network in clear text.
 
 /** Validates the API base URL: https (or http to loopback), nothing but scheme, host and port. */

@@ -6,6 +6,8 @@ export { parseApiHost } from './host.js';
 export {
   CONFLICT_POLICIES,
   DEFAULT_CHUNK_SIZE,
+  API_KEY_FIX,
+  parseConnection,
   parseSettings,
   type ConflictPolicy,
   type ReadInput,

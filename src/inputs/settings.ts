@@ -9,8 +9,8 @@ import { formatBytes, parseSize } from '../common/bytes.js';
 import { UNSAFE_CHARACTERS } from '../common/neutralise.js';
 import { alternative, hint, type Alternative } from '../common/hint.js';
 import { InputError } from './errors.js';
-import { resolveApiKey } from './api-key.js';
-import { parseApiHost } from './host.js';
+import { resolveApiKey, SDK_KEY_VARIABLE } from './api-key.js';
+import { resolveApiHost } from './host.js';
 import { defaultOf, rangeOf, rangeText } from './spec.js';
 
 export const CONFLICT_POLICIES = ['reuse', 'fail', 'suffix'] as const;
@@ -55,12 +55,22 @@ export interface Settings {
 
 export type ReadInput = (name: string) => string;
 
+/** The key and the API host, as both steps take them (inputs, else the SDK's variables). */
+export function parseConnection(
+  input: ReadInput,
+  env: Record<string, string | undefined>,
+): { apiKey: string; apiHost: URL } {
+  return {
+    apiKey: parseApiKey(resolveApiKey(input('api-key'), env)),
+    apiHost: resolveApiHost(input('api-host'), env, DEFAULT_API_HOST),
+  };
+}
+
 /** Turns raw input strings (empty = not given) into Settings; throws InputError on the first bad one. */
 export function parseSettings(read: ReadInput, env: Record<string, string | undefined>): Settings {
   const input = (name: string) => (read(name) ?? '').trim();
   return {
-    apiKey: parseApiKey(resolveApiKey(input('api-key'), env)),
-    apiHost: parseApiHost(input('api-host') || (env.MBED_CLOUD_SDK_HOST ?? '').trim() || DEFAULT_API_HOST),
+    ...parseConnection(input, env),
     imagePattern: required('image-path', input('image-path'), 'give the path or a glob of the firmware file'),
     name: parseName('name', input('name')),
     description: optionalText('description', input('description'), MAX_DESCRIPTION_LENGTH),
@@ -93,11 +103,12 @@ export function parseApiKey(key: string): string {
   return key;
 }
 
-const API_KEY_FIX = alternative({
+/** What to do without a key, in each entry point's terms (the CLI also words its missing-key failure so). */
+export const API_KEY_FIX = alternative({
   action:
-    'pass the access key, e.g. `api-key: ${{ secrets.IZUMA_API_KEY }}`, or set MBED_CLOUD_SDK_API_KEY. ' +
+    `pass the access key, e.g. \`api-key: \${{ secrets.IZUMA_API_KEY }}\`, or set ${SDK_KEY_VARIABLE}. ` +
     "Store the key as a repository secret; note that secrets are not passed to workflows triggered from forks' pull requests",
-  cli: 'pass --api-key-file <file>, or set IZUMA_API_KEY (or MBED_CLOUD_SDK_API_KEY)',
+  cli: `pass --api-key-file <file>, or set IZUMA_API_KEY (or ${SDK_KEY_VARIABLE})`,
 });
 
 export function required(name: string, value: string, fix: string | Alternative): string {

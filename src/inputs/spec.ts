@@ -4,6 +4,8 @@
 // `npm run docs -- --check` checks both action.yml files and the README's CLI tables against it.
 import { DEFAULT_API_HOST, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../api/types.js';
 import { formatBytes } from '../common/bytes.js';
+import { SDK_KEY_VARIABLE } from './api-key.js';
+import { SDK_HOST_VARIABLE } from './host.js';
 
 export type Step = 'publish' | 'campaign';
 
@@ -47,7 +49,7 @@ const API_KEY: InputSpec = {
   cli: {
     flag: '--api-key-file <file>',
     help: 'read the access key from this file; there is no --api-key, as a command line is not secret',
-    shownDefault: 'IZUMA_API_KEY, else MBED_CLOUD_SDK_API_KEY',
+    shownDefault: `IZUMA_API_KEY, else ${SDK_KEY_VARIABLE}`,
     variable: 'IZUMA_API_KEY',
   },
 };
@@ -57,8 +59,8 @@ const API_HOST: InputSpec = {
   cli: {
     flag: '--api-host <url>',
     help: 'API base URL',
-    shownDefault: `MBED_CLOUD_SDK_HOST or ${DEFAULT_API_HOST}`,
-    variable: 'MBED_CLOUD_SDK_HOST',
+    shownDefault: `${SDK_HOST_VARIABLE} or ${DEFAULT_API_HOST}`,
+    variable: SDK_HOST_VARIABLE,
   },
 };
 
