@@ -17,7 +17,6 @@ const DEFINITIONS: Record<Entity, string | { none: string; why: string }> = {
   'firmware manifest': 'FirmwareManifest',
   'update campaign': 'UpdateCampaign',
   'campaign metrics': 'CampaignMetrics',
-  'event type summary': 'EventTypeSummary',
   'event type': 'EventType',
   'campaign device metadata': 'CampaignDeviceMetadata',
   device: {

@@ -8,7 +8,6 @@ import {
   type CampaignMetrics,
   type Device,
   type EventType,
-  type EventTypeSummary,
   type FirmwareManifest,
   type SummaryStatusId,
   type UpdateCampaign,
@@ -52,22 +51,9 @@ export class DeviceManagementClient extends UpdateServiceClient {
     return this.all('list firmware manifests', (q) => this.listManifests(q), filter);
   }
 
-  getManifest(id: string): Promise<FirmwareManifest> {
-    return this.json(
-      'firmware manifest',
-      `get firmware manifest ${id}`,
-      'GET',
-      releasePaths.firmwareManifest(id),
-    );
-  }
-
   /** The bytes of the manifest file the service stores (its `datafile`), at most the 2 KB it accepts. */
   readManifestDatafile(manifest: FirmwareManifest): Promise<Buffer> {
     return this.download(`read firmware manifest ${manifest.id}`, manifest.datafile, MAX_MANIFEST_SIZE);
-  }
-
-  deleteManifest(id: string): Promise<void> {
-    return this.deleteAt(`delete firmware manifest ${id}`, releasePaths.firmwareManifest(id));
   }
 
   createCampaign(request: UpdateCampaignRequest): Promise<UpdateCampaign> {
@@ -109,28 +95,12 @@ export class DeviceManagementClient extends UpdateServiceClient {
     });
   }
 
-  deleteCampaign(id: string): Promise<void> {
-    return this.deleteAt(`delete update campaign ${id}`, releasePaths.campaign(id));
-  }
-
-  private async deleteAt(operation: string, path: string): Promise<void> {
-    await this.call(operation, { method: 'DELETE', path, headers: {} });
-  }
-
   getCampaignMetrics(id: string): Promise<CampaignMetrics> {
     return this.json(
       'campaign metrics',
       `get metrics of update campaign ${id}`,
       'GET',
       releasePaths.campaignMetrics(id),
-    );
-  }
-
-  listCampaignStatistics(id: string): Promise<ListPage<EventTypeSummary>> {
-    return this.list(
-      'event type summary',
-      `get statistics of update campaign ${id}`,
-      releasePaths.campaignStatistics(id),
     );
   }
 

@@ -7,7 +7,6 @@ import type {
   CampaignMetrics,
   Device,
   EventType,
-  EventTypeSummary,
   FirmwareManifest,
   UpdateCampaign,
 } from '../api/release.js';
@@ -68,7 +67,6 @@ export const RULES = {
     opt('skipped_count', 'whole number'),
     req('pending_count', 'whole number'),
   ],
-  'event type summary': [req('id', 'non-empty string'), req('count', 'whole number')],
   'event type': [req('id', 'non-empty string'), opt('count', 'whole number')],
   'campaign device metadata': [
     req('id', 'non-empty string'),
@@ -87,7 +85,6 @@ interface EntityType {
   'firmware manifest': FirmwareManifest;
   'update campaign': UpdateCampaign;
   'campaign metrics': CampaignMetrics;
-  'event type summary': EventTypeSummary;
   'event type': EventType;
   'campaign device metadata': CampaignDeviceMetadata;
   device: Device;
